@@ -1,0 +1,78 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    ASSIGNED = "assigned", _("Assigned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    PENDING_CUSTOMER = "pending_customer", _("Pending customer")
+    PENDING_VENDOR = "pending_vendor", _("Pending vendor")
+    PENDING_PARTS = "pending_parts", _("Pending parts")
+    RESOLVED = "resolved", _("Resolved")
+    CONFIRMED = "confirmed", _("Confirmed by customer")
+    CLOSED = "closed", _("Closed")
+    ARCHIVED = "archived", _("Archived")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+PAUSED_STATUSES = frozenset({Status.PENDING_CUSTOMER, Status.PENDING_VENDOR, Status.PENDING_PARTS})
+TERMINAL_STATUSES = frozenset({Status.ARCHIVED, Status.CANCELLED})
+OPEN_STATUSES = frozenset({Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS}) | PAUSED_STATUSES
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone hotline")
+    EMAIL = "email", _("Email")
+    FAX = "fax", _("Fax")
+    PORTAL = "portal", _("Web portal")
+    API = "api", _("API")
+    INSPECTION = "inspection", _("Inspection")
+    FOLLOW_UP = "follow_up", _("Follow-up call")
+
+
+class Kind(models.TextChoices):
+    GENERAL_FAULT = "general_fault", _("General fault")
+    MAJOR_FAULT = "major_fault", _("Major fault")
+    CATASTROPHIC_FAULT = "catastrophic_fault", _("Catastrophic fault")
+    CONSULTATION = "consultation", _("Consultation")
+    SERVICE_REQUEST = "service_request", _("Service request")
+    CHANGE_REQUEST = "change_request", _("Change request")
+    COMPLAINT = "complaint", _("Complaint")
+
+
+class Level(models.IntegerChoices):
+    """Urgency and impact share one scale; lower is more severe."""
+
+    HIGH = 1, _("High")
+    MEDIUM = 2, _("Medium")
+    LOW = 3, _("Low")
+
+
+class Priority(models.IntegerChoices):
+    P1 = 1, _("P1 Critical")
+    P2 = 2, _("P2 High")
+    P3 = 3, _("P3 Medium")
+    P4 = 4, _("P4 Low")
+
+
+class Tier(models.TextChoices):
+    L1 = "L1", _("L1 service desk")
+    L2 = "L2", _("L2 engineer")
+    L3 = "L3", _("L3 expert or vendor")
+
+
+class ResolutionMethod(models.TextChoices):
+    ON_SITE = "on_site", _("On site")
+    REMOTE = "remote", _("Remote login")
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone guidance")
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Created")
+    STATUS_CHANGED = "status_changed", _("Status changed")
+    ASSIGNED = "assigned", _("Assigned")
+    UPDATED = "updated", _("Updated")
+    COMMENTED = "commented", _("Commented")
+    ATTACHMENT_ADDED = "attachment_added", _("Attachment added")

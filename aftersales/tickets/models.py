@@ -1,0 +1,262 @@
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from aftersales.accounts.models import Team
+from aftersales.assets.models import Asset
+from aftersales.contracts.choices import Entitlement
+from aftersales.contracts.models import Contract, ServiceLevel
+from aftersales.core.models import VisibleQuerySet
+from aftersales.customers.models import Customer, Site
+from aftersales.tickets.choices import (
+    OPEN_STATUSES,
+    Channel,
+    EventKind,
+    Kind,
+    Level,
+    Priority,
+    ResolutionMethod,
+    Status,
+    Tier,
+)
+
+
+class PriorityRule(models.Model):
+    """One cell of the priority matrix: urgency x impact under a service level (or the default)."""
+
+    service_level = models.ForeignKey(
+        ServiceLevel,
+        verbose_name=_("service level"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for the default matrix."),
+    )
+    urgency = models.PositiveSmallIntegerField(_("urgency"), choices=Level.choices)
+    impact = models.PositiveSmallIntegerField(_("impact"), choices=Level.choices)
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices)
+
+    class Meta:
+        verbose_name = _("priority rule")
+        verbose_name_plural = _("priority rules")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service_level", "urgency", "impact"],
+                condition=models.Q(service_level__isnull=False),
+                name="priority_rule_unique_per_level",
+            ),
+            models.UniqueConstraint(
+                fields=["urgency", "impact"],
+                condition=models.Q(service_level__isnull=True),
+                name="priority_rule_unique_default",
+            ),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.service_level or '-'} {self.get_urgency_display()}/{self.get_impact_display()} → P{self.priority}"
+        )
+
+
+class TicketSequence(models.Model):
+    """The last ticket number handed out on a day, so numbers are gapless per day."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.day}: {self.last}"
+
+
+class TicketQuerySet(VisibleQuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+
+class Ticket(models.Model):
+    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    urgency = models.PositiveSmallIntegerField(_("urgency"), choices=Level.choices, default=Level.MEDIUM)
+    impact = models.PositiveSmallIntegerField(_("impact"), choices=Level.choices, default=Level.MEDIUM)
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
+
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="tickets")
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
+    )
+    contact_name = models.CharField(_("contact name"), max_length=100)
+    contact_phone = PhoneNumberField(_("contact phone"))
+    assets = models.ManyToManyField(Asset, verbose_name=_("assets"), blank=True, related_name="tickets")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"))
+
+    tier = models.CharField(_("tier"), max_length=2, choices=Tier.choices, default=Tier.L1)
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="created_tickets",
+    )
+
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("contract"), on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
+    )
+    service_level = models.ForeignKey(
+        ServiceLevel, verbose_name=_("service level"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    entitlement = models.CharField(_("entitlement"), max_length=20, choices=Entitlement.choices)
+    entitlement_reason = models.CharField(_("entitlement reason"), max_length=300)
+
+    resolution_method = models.CharField(
+        _("resolution method"), max_length=20, choices=ResolutionMethod.choices, blank=True
+    )
+    resolution = models.TextField(_("resolution"), blank=True)
+    root_cause = models.TextField(_("root cause"), blank=True)
+
+    received_at = models.DateTimeField(_("received at"))
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        ordering = ["priority", "received_at"]
+        permissions = [
+            ("log_ticket", _("Can log requests for customers")),
+            ("dispatch_ticket", _("Can assign tickets")),
+            ("work_ticket", _("Can work on and resolve tickets")),
+            ("supervise_ticket", _("Can close, cancel and reprioritise tickets")),
+            ("archive_ticket", _("Can archive closed tickets")),
+            ("view_internal", _("Can see internal notes and every customer")),
+        ]
+        indexes = [
+            # The agent queue: filter by status, order by priority then age.
+            models.Index(fields=["status", "priority", "received_at", "id"], name="ticket_queue_idx"),
+            models.Index(fields=["customer", "status", "priority", "received_at"], name="ticket_customer_queue_idx"),
+            models.Index(fields=["assignee", "status", "priority", "received_at"], name="ticket_assignee_queue_idx"),
+            models.Index(fields=["-received_at"], name="ticket_received_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class TicketEventQuerySet(VisibleQuerySet):
+    customer_path = "ticket__customer_id"
+
+
+class TicketEvent(models.Model):
+    """Append-only timeline of a ticket: codes and values, never translated text."""
+
+    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=30, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("actor"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("at"))
+    from_status = models.CharField(_("from status"), max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("to status"), max_length=20, choices=Status.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+
+    objects = TicketEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["ticket", "at"], name="ticket_event_timeline_idx")]
+
+    def __str__(self):
+        return f"{self.ticket_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Ticket events are append-only.")
+        super().save(*args, **kwargs)
+
+
+class CommentQuerySet(VisibleQuerySet):
+    customer_path = "ticket__customer_id"
+
+    def visible_to(self, user):
+        comments = super().visible_to(user)
+        if user.is_authenticated and not user.has_perm("tickets.view_internal"):
+            comments = comments.filter(is_public=True)
+        return comments
+
+
+class Comment(models.Model):
+    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT)
+    body = models.TextField(_("text"))
+    is_public = models.BooleanField(
+        _("visible to the customer"), default=True, help_text=_("Internal notes are seen by staff only.")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.ticket_id}: {self.body[:40]}"
+
+
+class AttachmentQuerySet(CommentQuerySet):
+    pass
+
+
+def attachment_path(instance, filename: str) -> str:
+    return f"tickets/{instance.ticket_id}/{PurePath(filename).name}"
+
+
+class Attachment(models.Model):
+    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="attachments")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT)
+    file = models.FileField(_("file"), upload_to=attachment_path)
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    is_public = models.BooleanField(_("visible to the customer"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = AttachmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.name

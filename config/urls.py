@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("aftersales.tickets.urls")),
+    path("", include("aftersales.customers.urls")),
+    path("accounts/", include("aftersales.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("aftersales.api.urls")),
+    path("admin/", admin.site.urls),
+]
