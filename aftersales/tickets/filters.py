@@ -1,0 +1,46 @@
+"""Filters for ticket lists, shared by the HTML queue and the API."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.accounts.models import User
+from aftersales.accounts.roles import STAFF_ROLES
+from aftersales.customers.models import Customer
+from aftersales.tickets.choices import Channel, Kind, Priority, Status, Tier
+from aftersales.tickets.models import Ticket
+
+
+def visible_customers(request):
+    """Only customers the user may see can be chosen, so the filter never confirms another's id."""
+    if request is None:
+        return Customer.objects.none()
+    return Customer.objects.visible_to(request.user)
+
+
+def assignable_users(request):
+    """Staff who can hold tickets; customer users may not enumerate the provider's people."""
+    if request is None or not request.user.is_authenticated or not request.user.is_staff_member:
+        return User.objects.none()
+    return User.objects.filter(role__in=STAFF_ROLES)
+
+
+class TicketFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_text", label=_("Number or title contains"))
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("Status"))
+    priority = django_filters.TypedChoiceFilter(choices=Priority.choices, coerce=int, label=_("Priority"))
+    customer = django_filters.ModelChoiceFilter(queryset=visible_customers, label=_("Customer"))
+    assignee = django_filters.ModelChoiceFilter(queryset=assignable_users, label=_("Assignee"))
+    kind = django_filters.ChoiceFilter(choices=Kind.choices, label=_("Kind"))
+    tier = django_filters.ChoiceFilter(choices=Tier.choices, label=_("Tier"))
+    channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"))
+
+    class Meta:
+        model = Ticket
+        fields = ["q", "status", "priority", "customer", "assignee", "kind", "tier", "channel"]
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(number__icontains=value) | Q(title__icontains=value))
