@@ -1,1 +1,30 @@
-urlpatterns = []
+"""The API: version 1 under /api/v1/, its OpenAPI schema and a local Swagger UI."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from aftersales.api.auth import TokenObtainView
+from aftersales.assets.api import AssetViewSet
+from aftersales.contracts.api import ContractViewSet
+from aftersales.customers.api import ContactViewSet, CustomerViewSet, SiteViewSet
+from aftersales.tickets.api import CommentViewSet, TicketViewSet, TransitionViewSet
+
+router = DefaultRouter()
+router.register("customers", CustomerViewSet, basename="customer")
+router.register("sites", SiteViewSet, basename="site")
+router.register("contacts", ContactViewSet, basename="contact")
+router.register("contracts", ContractViewSet, basename="contract")
+router.register("assets", AssetViewSet, basename="asset")
+router.register("tickets", TicketViewSet, basename="ticket")
+router.register("ticket-comments", CommentViewSet, basename="ticket-comment")
+router.register("ticket-transitions", TransitionViewSet, basename="ticket-transition")
+
+app_name = "api"
+urlpatterns = [
+    path("v1/auth/token/", TokenObtainView.as_view(), name="token"),
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The split view serves its start-up script as a file, so the page runs under our CSP (no inline script).
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+]

@@ -1,0 +1,384 @@
+"""REST API for tickets, their comments and their status changes.
+
+Reads go through the selectors, writes through the services; DomainErrors raised there reach
+the API's exception handler untouched.
+"""
+
+import django_filters
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from phonenumber_field.serializerfields import PhoneNumberField
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from aftersales.accounts import roles
+from aftersales.accounts.models import Team, User
+from aftersales.assets.models import Asset
+from aftersales.customers.api import VisibleRelatedField
+from aftersales.customers.models import Customer, Site
+from aftersales.tickets import services
+from aftersales.tickets.choices import Channel, EventKind, Kind, Level, ResolutionMethod, Tier
+from aftersales.tickets.filters import TicketFilter
+from aftersales.tickets.models import Comment, Ticket, TicketEvent
+from aftersales.tickets.selectors import ticket_detail, ticket_list
+from aftersales.tickets.transitions import TRANSITIONS, available_transitions
+
+# Timeline entries that point at something only staff may see (an internal note or file).
+PRIVATE_WHEN_NOT_PUBLIC = frozenset({EventKind.COMMENTED, EventKind.ATTACHMENT_ADDED})
+
+
+def _person(user) -> str:
+    return str(user) if user is not None else ""
+
+
+def _sees_internal(request) -> bool:
+    return request is not None and request.user.has_perm(roles.VIEW_INTERNAL)
+
+
+def _visible_ticket(user, ticket_id) -> Ticket:
+    return get_object_or_404(Ticket.objects.visible_to(user), pk=ticket_id)
+
+
+# Serializers ----------------------------------------------------------------------------------
+
+
+class TicketListSerializer(serializers.ModelSerializer):
+    """Only the columns `ticket_list` loads, so a page costs the same number of queries at any size."""
+
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    assignee_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id",
+            "number",
+            "title",
+            "status",
+            "priority",
+            "kind",
+            "channel",
+            "tier",
+            "received_at",
+            "version",
+            "customer",
+            "customer_name",
+            "assignee",
+            "assignee_name",
+        ]
+        read_only_fields = fields
+
+    def get_assignee_name(self, ticket) -> str:
+        return _person(ticket.assignee)
+
+
+class TicketEventSerializer(serializers.ModelSerializer):
+    actor_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TicketEvent
+        fields = ["id", "kind", "at", "actor", "actor_name", "from_status", "to_status", "note", "data"]
+        read_only_fields = fields
+
+    def get_actor_name(self, event) -> str:
+        return _person(event.actor)
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    ticket = serializers.IntegerField(source="ticket_id", min_value=1)
+    author_name = serializers.SerializerMethodField()
+    is_public = serializers.BooleanField(
+        default=True, help_text=_("Internal notes (false) are for staff only; customers' comments are always public.")
+    )
+
+    class Meta:
+        model = Comment
+        fields = ["id", "ticket", "author", "author_name", "body", "is_public", "created_at"]
+        read_only_fields = ["id", "author", "author_name", "created_at"]
+
+    def get_author_name(self, comment) -> str:
+        return _person(comment.author)
+
+
+class TicketDetailSerializer(TicketListSerializer):
+    entitlement_label = serializers.CharField(source="get_entitlement_display", read_only=True)
+    assets = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    events = serializers.SerializerMethodField()
+    comments = CommentSerializer(many=True, read_only=True)
+    actions = serializers.SerializerMethodField()
+
+    class Meta(TicketListSerializer.Meta):
+        fields = [
+            *TicketListSerializer.Meta.fields,
+            "urgency",
+            "impact",
+            "site",
+            "contact_name",
+            "contact_phone",
+            "assets",
+            "description",
+            "team",
+            "created_by",
+            "contract",
+            "service_level",
+            "entitlement",
+            "entitlement_label",
+            "entitlement_reason",
+            "resolution_method",
+            "resolution",
+            "root_cause",
+            "responded_at",
+            "resolved_at",
+            "confirmed_at",
+            "closed_at",
+            "archived_at",
+            "updated_at",
+            "events",
+            "comments",
+            "actions",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(TicketEventSerializer(many=True))
+    def get_events(self, ticket):
+        events = ticket.events.all()
+        if not _sees_internal(self.context.get("request")):
+            events = [e for e in events if e.kind not in PRIVATE_WHEN_NOT_PUBLIC or e.data.get("public", True)]
+        return TicketEventSerializer(events, many=True, context=self.context).data
+
+    def get_actions(self, ticket) -> list[str]:
+        request = self.context.get("request")
+        if request is None:
+            return []
+        return [transition.action for transition in available_transitions(user=request.user, ticket=ticket)]
+
+
+class TicketCreateSerializer(serializers.Serializer):
+    customer = VisibleRelatedField(
+        queryset=Customer.objects.all(), help_text=_("Ignored for customer users: their own customer is used.")
+    )
+    site = VisibleRelatedField(queryset=Site.objects.all(), required=False, allow_null=True, default=None)
+    assets = VisibleRelatedField(queryset=Asset.objects.all(), many=True, required=False, default=list)
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField()
+    contact_name = serializers.CharField(max_length=100)
+    contact_phone = PhoneNumberField()
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    channel = serializers.ChoiceField(
+        choices=Channel.choices, default=Channel.API, help_text=_("Customer users' requests are always 'portal'.")
+    )
+    urgency = serializers.ChoiceField(choices=Level.choices, default=Level.MEDIUM)
+    impact = serializers.ChoiceField(choices=Level.choices, default=Level.MEDIUM)
+    received_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and getattr(request.user, "is_customer_user", False):
+            fields["customer"].read_only = True
+        return fields
+
+    def validate(self, attrs):
+        user = self.context["request"].user
+        if user.is_customer_user:
+            attrs["customer"] = user.customer
+        return attrs
+
+
+class TicketUpdateSerializer(serializers.Serializer):
+    """Only the fields present are changed; `version` is the one the client last read."""
+
+    version = serializers.IntegerField(min_value=1)
+    title = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(required=False)
+    kind = serializers.ChoiceField(choices=Kind.choices, required=False)
+    urgency = serializers.ChoiceField(choices=Level.choices, required=False)
+    impact = serializers.ChoiceField(choices=Level.choices, required=False)
+    tier = serializers.ChoiceField(choices=Tier.choices, required=False)
+    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), required=False, allow_null=True)
+    contact_name = serializers.CharField(max_length=100, required=False)
+    contact_phone = PhoneNumberField(required=False)
+    root_cause = serializers.CharField(required=False, allow_blank=True)
+
+
+class TicketAssignSerializer(serializers.Serializer):
+    assignee = serializers.PrimaryKeyRelatedField(queryset=User.objects.exclude(role=roles.Role.CUSTOMER))
+    version = serializers.IntegerField(min_value=1)
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(), required=False, allow_null=True, default=None
+    )
+    tier = serializers.ChoiceField(choices=Tier.choices, required=False, allow_null=True, default=None)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TransitionSerializer(serializers.ModelSerializer):
+    """A status change as the timeline recorded it."""
+
+    action = serializers.SerializerMethodField()
+    actor_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TicketEvent
+        fields = ["id", "ticket", "action", "from_status", "to_status", "note", "actor", "actor_name", "at"]
+        read_only_fields = fields
+
+    def get_action(self, event) -> str:
+        return event.data.get("action", "")
+
+    def get_actor_name(self, event) -> str:
+        return _person(event.actor)
+
+
+class TransitionResultSerializer(TransitionSerializer):
+    ticket_version = serializers.IntegerField(source="ticket.version", read_only=True)
+
+    class Meta(TransitionSerializer.Meta):
+        fields = [*TransitionSerializer.Meta.fields, "ticket_version"]
+        read_only_fields = fields
+
+
+class TransitionRequestSerializer(serializers.Serializer):
+    ticket = serializers.IntegerField(min_value=1)
+    action = serializers.ChoiceField(choices=[(transition.action, transition.label) for transition in TRANSITIONS])
+    version = serializers.IntegerField(min_value=1)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    resolution = serializers.CharField(required=False, allow_blank=True, default="")
+    resolution_method = serializers.ChoiceField(
+        choices=ResolutionMethod.choices, required=False, allow_blank=True, default=""
+    )
+    root_cause = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+# Viewsets --------------------------------------------------------------------------------------
+
+
+class TicketViewSet(viewsets.GenericViewSet):
+    """The ticket queue, one ticket with its timeline, intake, edits and assignment."""
+
+    lookup_value_regex = "[0-9]+"
+    filterset_class = TicketFilter
+    ordering_fields = ["priority", "received_at"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    serializer_classes = {
+        "list": TicketListSerializer,
+        "create": TicketCreateSerializer,
+        "partial_update": TicketUpdateSerializer,
+        "assign": TicketAssignSerializer,
+    }
+
+    def get_queryset(self):
+        return ticket_list(user=self.request.user)
+
+    def get_serializer_class(self):
+        return self.serializer_classes.get(self.action, TicketDetailSerializer)
+
+    def detail_response(self, ticket_id, http_status=status.HTTP_200_OK) -> Response:
+        try:
+            ticket = ticket_detail(user=self.request.user, ticket_id=ticket_id)
+        except Ticket.DoesNotExist:
+            raise Http404 from None
+        return Response(TicketDetailSerializer(ticket, context=self.get_serializer_context()).data, status=http_status)
+
+    def list(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, pk):
+        return self.detail_response(pk)
+
+    @extend_schema(responses={201: TicketDetailSerializer})
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ticket = services.ticket_create(actor=request.user, **serializer.validated_data)
+        return self.detail_response(ticket.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: TicketDetailSerializer})
+    def partial_update(self, request, pk):
+        ticket = _visible_ticket(request.user, pk)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        services.ticket_update(actor=request.user, ticket=ticket, version=changes.pop("version"), **changes)
+        return self.detail_response(pk)
+
+    @extend_schema(responses={200: TicketDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk):
+        ticket = _visible_ticket(request.user, pk)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.ticket_assign(actor=request.user, ticket=ticket, **serializer.validated_data)
+        return self.detail_response(pk)
+
+
+class TicketChildFilter(django_filters.FilterSet):
+    # A plain id: asking about a ticket you cannot see gives an empty list, not a different error.
+    ticket = django_filters.NumberFilter(field_name="ticket_id", label=_("Ticket"))
+
+
+class CommentFilter(TicketChildFilter):
+    class Meta:
+        model = Comment
+        fields = ["ticket", "is_public"]
+
+
+class CommentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Replies and internal notes; customers see and write public ones only."""
+
+    lookup_value_regex = "[0-9]+"
+    serializer_class = CommentSerializer
+    filterset_class = CommentFilter
+    ordering_fields = ["created_at"]
+
+    def get_queryset(self):
+        return Comment.objects.visible_to(self.request.user).select_related("author")
+
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        ticket = _visible_ticket(request.user, data["ticket_id"])
+        comment = services.comment_add(
+            actor=request.user, ticket=ticket, body=data["body"], is_public=data["is_public"]
+        )
+        return Response(self.get_serializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+class TransitionFilter(TicketChildFilter):
+    class Meta:
+        model = TicketEvent
+        fields = ["ticket"]
+
+
+class TransitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Status changes: read them as timeline entries, or ask for one (accept, resolve, close, ...)."""
+
+    lookup_value_regex = "[0-9]+"
+    serializer_class = TransitionSerializer
+    filterset_class = TransitionFilter
+    ordering_fields = ["at"]
+
+    def get_queryset(self):
+        return (
+            TicketEvent.objects.visible_to(self.request.user)
+            .filter(kind=EventKind.STATUS_CHANGED)
+            .select_related("actor")
+        )
+
+    def get_serializer_class(self):
+        return TransitionRequestSerializer if self.action == "create" else TransitionSerializer
+
+    @extend_schema(responses={201: TransitionResultSerializer})
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        ticket = _visible_ticket(request.user, data.pop("ticket"))
+        ticket = services.ticket_transition(actor=request.user, ticket=ticket, **data)
+        event = self.get_queryset().filter(ticket=ticket).latest("at", "id")
+        event.ticket = ticket
+        return Response(TransitionResultSerializer(event).data, status=status.HTTP_201_CREATED)
