@@ -2,6 +2,10 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path):
-    """Uploads go to a throwaway folder in tests."""
+def _test_storage(settings, tmp_path):
+    """Uploads go to a throwaway folder; static files need no collectstatic manifest."""
     settings.MEDIA_ROOT = tmp_path / "uploads"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "aftersales.contracts",
     "aftersales.assets",
     "aftersales.tickets",
+    "aftersales.demo",
     "aftersales.api",
 ]
 
@@ -82,6 +83,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "aftersales.core.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

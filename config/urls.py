@@ -3,7 +3,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("aftersales.tickets.urls")),
-    path("", include("aftersales.customers.urls")),
     path("accounts/", include("aftersales.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("aftersales.api.urls")),

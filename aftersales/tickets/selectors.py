@@ -49,3 +49,13 @@ def ticket_detail(*, user, ticket_id: int) -> Ticket:
 
 def ticket_by_number(*, user, number: str) -> Ticket:
     return Ticket.objects.visible_to(user).get(number=number)
+
+
+def customer_history(*, user, customer_id: int) -> QuerySet[Ticket]:
+    """A customer's faults, newest first, with how each was fixed (the archive's history)."""
+    return (
+        Ticket.objects.visible_to(user)
+        .filter(customer_id=customer_id)
+        .only("id", "number", "title", "status", "kind", "received_at", "resolution", "resolution_method", "root_cause")
+        .order_by("-received_at", "-id")
+    )

@@ -1,1 +1,19 @@
-urlpatterns = []
+from django.urls import path
+
+from aftersales.tickets.views import archive, detail, intake, queue
+
+urlpatterns = [
+    path("", queue.home, name="home"),
+    path("tickets/", queue.ticket_queue, name="ticket_list"),
+    path("tickets/new/", intake.ticket_create_view, name="ticket_create"),
+    path("tickets/new/options/", intake.intake_customer_options, name="intake_options"),
+    path("tickets/new/contacts/", intake.contact_search, name="contact_search"),
+    path("tickets/<int:pk>/", detail.ticket_detail_view, name="ticket_detail"),
+    path("tickets/<int:pk>/transition/", detail.ticket_transition_view, name="ticket_transition"),
+    path("tickets/<int:pk>/assign/", detail.ticket_assign_view, name="ticket_assign"),
+    path("tickets/<int:pk>/comments/", detail.comment_add_view, name="ticket_comment"),
+    path("tickets/<int:pk>/attachments/", detail.attachment_add_view, name="ticket_attachment"),
+    path("attachments/<int:pk>/", detail.attachment_download, name="attachment_download"),
+    path("customers/", archive.customer_list, name="customer_list"),
+    path("customers/<int:pk>/", archive.customer_archive, name="customer_archive"),
+]
