@@ -1,6 +1,7 @@
 """Token sign-in for API clients. It goes through django-axes, so failed attempts count towards a lockout."""
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
@@ -51,5 +52,7 @@ class TokenObtainView(APIView):
             raise LockedOut()
         if user is None:
             raise InvalidCredentials()
+        # A token sign-in is a sign-in: axes clears the failures and last_login is updated, as for the web.
+        user_logged_in.send(sender=user.__class__, request=request, user=user)
         token, _created = Token.objects.get_or_create(user=user)
         return Response(TokenSerializer({"token": token.key}).data)
