@@ -6,6 +6,10 @@ from phonenumber_field.modelfields import PhoneNumberField
 from aftersales.accounts.roles import STAFF_ROLES, Role
 
 
+def is_cjk(text: str) -> bool:
+    return any("\u4e00" <= char <= "\u9fff" for char in text)
+
+
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.AGENT)
     phone = PhoneNumberField(_("phone"), blank=True)
@@ -31,6 +35,12 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+    def get_full_name(self) -> str:
+        """Chinese names read family name first with no space (李娜); others "first last"."""
+        if is_cjk(self.last_name) or is_cjk(self.first_name):
+            return f"{self.last_name}{self.first_name}".strip()
+        return super().get_full_name()
 
     @property
     def is_customer_user(self) -> bool:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.accounts.models import User
 from aftersales.accounts.roles import STAFF_ROLES
 from aftersales.customers.models import Customer
-from aftersales.tickets.choices import Channel, Kind, Priority, Status, Tier
+from aftersales.tickets.choices import OPEN_STATUSES, Channel, Kind, Priority, Status, Tier
 from aftersales.tickets.models import Ticket
 
 
@@ -28,7 +28,7 @@ def assignable_users(request):
 class TicketFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_text", label=_("Number or title contains"))
     status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("Status"))
-    priority = django_filters.TypedChoiceFilter(choices=Priority.choices, coerce=int, label=_("Priority"))
+    priority = django_filters.ChoiceFilter(choices=Priority.choices, label=_("Priority"))
     customer = django_filters.ModelChoiceFilter(queryset=visible_customers, label=_("Customer"))
     assignee = django_filters.ModelChoiceFilter(queryset=assignable_users, label=_("Assignee"))
     kind = django_filters.ChoiceFilter(choices=Kind.choices, label=_("Kind"))
@@ -44,3 +44,28 @@ class TicketFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(number__icontains=value) | Q(title__icontains=value))
+
+
+class QueueFilter(TicketFilter):
+    """The HTML queue: one status list that starts on the open tickets, with "all" a click away."""
+
+    OPEN, ALL = "open", "all"
+    status = django_filters.ChoiceFilter(
+        choices=[(OPEN, _("All open")), *Status.choices, (ALL, _("All statuses"))],
+        method="filter_status",
+        empty_label=None,
+        label=_("Status"),
+    )
+
+    def __init__(self, data=None, *args, **kwargs):
+        data = data.copy() if data is not None else None
+        if data is not None and not data.get("status"):
+            data["status"] = self.OPEN
+        super().__init__(data, *args, **kwargs)
+
+    def filter_status(self, queryset, name, value):
+        if value == self.ALL:
+            return queryset
+        if value == self.OPEN:
+            return queryset.filter(status__in=OPEN_STATUSES)
+        return queryset.filter(status=value)

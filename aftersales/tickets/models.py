@@ -156,6 +156,12 @@ class Ticket(models.Model):
         indexes = [
             # The agent queue: filter by status, order by priority then age.
             models.Index(fields=["status", "priority", "received_at", "id"], name="ticket_queue_idx"),
+            # The default queue ("all open"): few rows among millions, already in display order.
+            models.Index(
+                fields=["priority", "received_at", "id"],
+                condition=models.Q(status__in=sorted(OPEN_STATUSES)),
+                name="ticket_open_queue_idx",
+            ),
             models.Index(fields=["customer", "status", "priority", "received_at"], name="ticket_customer_queue_idx"),
             models.Index(fields=["assignee", "status", "priority", "received_at"], name="ticket_assignee_queue_idx"),
             models.Index(fields=["-received_at"], name="ticket_received_idx"),

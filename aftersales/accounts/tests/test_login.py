@@ -33,3 +33,8 @@ def test_pages_send_a_content_security_policy_without_inline_script(client):
 def test_anonymous_users_are_sent_to_the_login_page(client):
     response = client.get(reverse("ticket_list"))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_chinese_names_read_family_name_first():
+    assert str(UserFactory.build(first_name="娜", last_name="李")) == "李娜"
+    assert str(UserFactory.build(first_name="Ada", last_name="Lovelace")) == "Ada Lovelace"

@@ -4,7 +4,7 @@ from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
 from aftersales.core.forms import style_widgets
-from aftersales.tickets.filters import TicketFilter
+from aftersales.tickets.filters import QueueFilter
 from aftersales.tickets.selectors import ticket_list
 from aftersales.tickets.tables import CustomerTicketTable, TicketTable
 
@@ -20,7 +20,7 @@ def home(request):
 @login_required
 def ticket_queue(request):
     """The agent queue, and for customer users the list of their own requests."""
-    tickets = TicketFilter(request.GET, queryset=ticket_list(user=request.user), request=request)
+    tickets = QueueFilter(request.GET, queryset=ticket_list(user=request.user), request=request)
     if request.user.is_customer_user:
         for internal in CUSTOMER_HIDDEN_FILTERS:
             del tickets.form.fields[internal]
