@@ -37,7 +37,6 @@ assets: deps
 run: deps assets
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo_data --if-empty
-	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules --verbosity 0 || true
 	@echo
 	@echo "Aftersales is starting at http://127.0.0.1:8000"
 	@echo "Demo logins (password: demo-password): admin agent dispatcher engineer expert qc manager keeper archivist customer1 customer2"
@@ -51,10 +50,10 @@ lint: dev-deps
 	$(PY) manage.py makemigrations --check --dry-run
 
 test: dev-deps lint
-	AFTERSALES_PLAIN_STATIC=1 DATABASE_URL= $(VENV)/bin/pytest
+	DATABASE_URL= $(VENV)/bin/pytest -n 2
 	@if [ -n "$$DATABASE_URL" ] || [ "$$TEST_POSTGRES" = 1 ]; then \
 	  echo "Running the suite again on PostgreSQL"; \
-	  AFTERSALES_PLAIN_STATIC=1 DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/aftersales} $(VENV)/bin/pytest; \
+	  DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/aftersales} $(VENV)/bin/pytest -n 2; \
 	fi
 
 messages: dev-deps
