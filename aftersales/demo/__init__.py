@@ -1,0 +1,1 @@
+"""A realistic Chinese demo data set that `make run` loads once into an empty database."""
