@@ -19,13 +19,22 @@ from aftersales.customers.models import Contact, Customer, Site
 
 
 class MasterDataPermission(permissions.BasePermission):
-    """Anyone signed in reads what `visible_to` lets them see; only master-data editors write."""
+    """Anyone signed in reads what `visible_to` lets them see; only master-data editors write.
+
+    On a record's own URL the write check waits until the record is found, so a record the
+    user may not see is a 404 whatever the method, exactly like one that does not exist.
+    """
 
     message = _("You do not have permission to change master data.")
 
     def has_permission(self, request, view):
         if not (request.user and request.user.is_authenticated):
             return False
+        if request.method in permissions.SAFE_METHODS or (view.lookup_url_kwarg or view.lookup_field) in view.kwargs:
+            return True
+        return request.user.has_perm(roles.EDIT_MASTER_DATA)
+
+    def has_object_permission(self, request, view, obj):
         return request.method in permissions.SAFE_METHODS or request.user.has_perm(roles.EDIT_MASTER_DATA)
 
 
@@ -94,7 +103,8 @@ class MasterDataViewSet(
     related = ()
 
     def get_queryset(self):
-        return self.model.objects.visible_to(self.request.user).select_related(*self.related)
+        queryset = self.model.objects.visible_to(self.request.user)
+        return queryset.select_related(*self.related) if self.related else queryset
 
 
 class CustomerSerializer(MasterDataSerializer):

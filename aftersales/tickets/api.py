@@ -282,22 +282,22 @@ class TicketViewSet(viewsets.GenericViewSet):
             raise Http404 from None
         return Response(TicketDetailSerializer(ticket, context=self.get_serializer_context()).data, status=http_status)
 
-    def list(self, request):
+    def list(self, request, format=None):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    def retrieve(self, request, pk):
+    def retrieve(self, request, pk, format=None):
         return self.detail_response(pk)
 
     @extend_schema(responses={201: TicketDetailSerializer})
-    def create(self, request):
+    def create(self, request, format=None):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         ticket = services.ticket_create(actor=request.user, **serializer.validated_data)
         return self.detail_response(ticket.pk, status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: TicketDetailSerializer})
-    def partial_update(self, request, pk):
+    def partial_update(self, request, pk, format=None):
         ticket = _visible_ticket(request.user, pk)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -307,7 +307,7 @@ class TicketViewSet(viewsets.GenericViewSet):
 
     @extend_schema(responses={200: TicketDetailSerializer})
     @action(detail=True, methods=["post"])
-    def assign(self, request, pk):
+    def assign(self, request, pk, format=None):
         ticket = _visible_ticket(request.user, pk)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -337,7 +337,7 @@ class CommentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         return Comment.objects.visible_to(self.request.user).select_related("author")
 
-    def create(self, request):
+    def create(self, request, format=None):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -373,7 +373,7 @@ class TransitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return TransitionRequestSerializer if self.action == "create" else TransitionSerializer
 
     @extend_schema(responses={201: TransitionResultSerializer})
-    def create(self, request):
+    def create(self, request, format=None):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)

@@ -397,3 +397,15 @@ def test_engineers_and_customers_may_not_assign(api_as, agent, engineer, custome
 
     ticket.refresh_from_db()
     assert (ticket.assignee, ticket.status, ticket.version) == (None, "new", 1)
+
+
+def test_the_format_suffix_routes_answer_too(api_as, agent, customer1):
+    ticket = intake(agent, customer1)
+    client = api_as(agent)
+
+    assert client.get(f"/api/v1/tickets/{ticket.id}.json").json()["id"] == ticket.id
+    assert client.get("/api/v1/tickets.json").json()["count"] == 1
+    assert (
+        client.patch(f"/api/v1/tickets/{ticket.id}.json", {"version": 1, "title": "改"}, format="json").status_code
+        == 200
+    )
