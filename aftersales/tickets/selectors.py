@@ -1,7 +1,8 @@
 """Reads of tickets, always scoped to what the user may see."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
+from aftersales.accounts import roles
 from aftersales.tickets.models import Attachment, Comment, Ticket, TicketEvent
 
 
@@ -34,12 +35,16 @@ def ticket_list(*, user) -> QuerySet[Ticket]:
 
 def ticket_detail(*, user, ticket_id: int) -> Ticket:
     """One ticket with its timeline, comments and attachments as this user may see them. Raises DoesNotExist."""
+    events = TicketEvent.objects.select_related("actor")
+    if not user.has_perm(roles.VIEW_INTERNAL):
+        # The events of internal notes and attachments would reveal them (an attachment's event names the file).
+        events = events.filter(Q(data__public=True) | ~Q(data__has_key="public"))
     return (
         Ticket.objects.visible_to(user)
         .select_related("customer", "site", "assignee", "team", "contract", "service_level", "created_by")
         .prefetch_related(
             "assets__product__vendor",
-            Prefetch("events", queryset=TicketEvent.objects.select_related("actor")),
+            Prefetch("events", queryset=events),
             Prefetch("comments", queryset=Comment.objects.visible_to(user).select_related("author")),
             Prefetch("attachments", queryset=Attachment.objects.visible_to(user).select_related("uploaded_by")),
         )

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,7 +23,7 @@ from aftersales.core.errors import (
 )
 from aftersales.core.time import local_date
 from aftersales.customers.models import Customer, Site
-from aftersales.tickets.choices import Channel, EventKind, Status
+from aftersales.tickets.choices import Channel, EventKind, Status, Tier
 from aftersales.tickets.models import (
     Attachment,
     Comment,
@@ -64,7 +64,10 @@ EDITABLE_FIELDS = (
 
 def priority_for(*, service_level_id: int | None, urgency: int, impact: int) -> int:
     """The matrix cell for the service level, else the default cell, else the worse of the two levels."""
-    rules = PriorityRule.objects.filter(urgency=urgency, impact=impact, service_level_id__in=[service_level_id, None])
+    # Not `service_level_id__in=[id, None]`: an IN lookup drops None, so the default cells were never read.
+    rules = PriorityRule.objects.filter(
+        Q(service_level_id=service_level_id) | Q(service_level__isnull=True), urgency=urgency, impact=impact
+    )
     by_level = {rule.service_level_id: rule.priority for rule in rules}
     if service_level_id in by_level:
         return by_level[service_level_id]
@@ -112,7 +115,7 @@ def record_event(
 
 def _intake_scope(*, actor, customer: Customer, site: Site | None, assets: Sequence[Asset]) -> None:
     if actor.is_customer_user:
-        if customer.id != actor.customer_id:
+        if not actor.is_active or customer.id != actor.customer_id:
             raise NotFound()
     elif not actor.has_perm(roles.LOG):
         raise PermissionDenied()
@@ -145,7 +148,8 @@ def ticket_create(
     """Register a request (intake): number it, check entitlement, derive priority, record the event."""
     _intake_scope(actor=actor, customer=customer, site=site, assets=assets)
     if actor.is_customer_user:
-        channel = Channel.PORTAL
+        # Customers report through the portal at the moment they report: they cannot backdate the SLA clock.
+        channel, received_at = Channel.PORTAL, None
     now = timezone.now()
     received_at = received_at or now
     if received_at > now:
@@ -174,12 +178,13 @@ def ticket_create(
         service_level_id=service_level_id,
         entitlement=entitlement.kind,
         entitlement_reason=entitlement.reason[:300],
-        priority=priority_for(service_level_id=service_level_id, urgency=urgency, impact=impact),
     )
     try:
-        ticket.full_clean(exclude=["number", "created_by"])
+        ticket.full_clean(exclude=["number", "created_by", "priority"])
     except ValidationError as error:
         raise validation_failed_from(error) from error
+    # Derived after validation, from the cleaned levels: an invalid level would make the matrix query raise.
+    ticket.priority = priority_for(service_level_id=service_level_id, urgency=ticket.urgency, impact=ticket.impact)
     ticket.number = next_ticket_number(received_at)
     ticket.save()
     ticket.assets.set(assets)
@@ -226,18 +231,19 @@ def ticket_update(*, actor, ticket: Ticket, version: int | None, **changes) -> T
     before = {name: getattr(ticket, name) for name in changes}
     for name, value in changes.items():
         setattr(ticket, name, value)
-    changed = [name for name in changes if before[name] != getattr(ticket, name)]
-    if not changed:
-        return ticket
-    if {"urgency", "impact"} & set(changed):
-        ticket.priority = priority_for(
-            service_level_id=ticket.service_level_id, urgency=ticket.urgency, impact=ticket.impact
-        )
-        changed.append("priority")
+    # Clean first: it converts the values (so "2" equals 2 below) and an invalid level cannot reach the matrix.
     try:
         ticket.full_clean(exclude=["number", "created_by"])
     except ValidationError as error:
         raise validation_failed_from(error) from error
+    changed = [name for name in changes if before[name] != getattr(ticket, name)]
+    if not changed:
+        return ticket
+    if {"urgency", "impact"} & set(changed):
+        priority = priority_for(service_level_id=ticket.service_level_id, urgency=ticket.urgency, impact=ticket.impact)
+        if priority != ticket.priority:
+            ticket.priority = priority
+            changed.append("priority")
     _save(ticket, changed)
     record_event(
         ticket=ticket,
@@ -264,8 +270,13 @@ def ticket_assign(
     ticket = _locked(ticket, version)
     if ticket.status not in ASSIGNABLE:
         raise InvalidTransition()
+    errors = {}
     if assignee is None or not assignee.is_active or not assignee.has_perm(roles.WORK):
-        raise ValidationFailed(detail={"assignee": [_("Choose an active engineer who can work on tickets.")]})
+        errors["assignee"] = [_("Choose an active engineer who can work on tickets.")]
+    if tier and tier not in Tier.values:
+        errors["tier"] = [_("Choose a valid tier.")]
+    if errors:
+        raise ValidationFailed(detail=errors)
     from_status = ticket.status
     ticket.assignee = assignee
     fields = ["assignee"]
@@ -375,15 +386,16 @@ def comment_add(*, actor, ticket: Ticket, body: str, is_public: bool = True) -> 
     if not body:
         raise ValidationFailed(detail={"body": [_("The comment cannot be empty.")]})
     if actor.is_customer_user:
-        if actor.customer_id != ticket.customer_id:
+        if not actor.is_active or actor.customer_id != ticket.customer_id:
             raise NotFound()
         is_public = True
     elif not actor.has_perm(roles.VIEW_INTERNAL):
         raise PermissionDenied()
-    if ticket.status in (Status.ARCHIVED, Status.CANCELLED):
-        raise InvalidTransition(_("This ticket no longer takes comments."))
-    comment = Comment.objects.create(ticket=ticket, author=actor, body=body, is_public=is_public)
+    # Lock before checking the status: the caller's copy may be older than a cancellation.
     locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if locked.status in (Status.ARCHIVED, Status.CANCELLED):
+        raise InvalidTransition(_("This ticket no longer takes comments."))
+    comment = Comment.objects.create(ticket=locked, author=actor, body=body, is_public=is_public)
     if is_public and not actor.is_customer_user and (fields := _mark_responded(locked, comment.created_at)):
         locked.save(update_fields=fields)
     record_event(
@@ -410,7 +422,7 @@ def _check_upload(upload) -> str:
 def attachment_add(*, actor, ticket: Ticket, upload, is_public: bool = True) -> Attachment:
     """Store an upload after checking its size and type (by name; served as a download, never inline)."""
     if actor.is_customer_user:
-        if actor.customer_id != ticket.customer_id:
+        if not actor.is_active or actor.customer_id != ticket.customer_id:
             raise NotFound()
         is_public = True
     elif not actor.has_perm(roles.VIEW_INTERNAL):
