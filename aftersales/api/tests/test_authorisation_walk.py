@@ -1,0 +1,652 @@
+"""The tenancy walk: a customer user can never see or change another customer's anything.
+
+Every URL pattern of the project is enumerated from the resolver, so a URL added later is
+walked without anyone remembering to add it here:
+
+* a route with an object id is called as customer1 (of tenant A) with each of tenant B's
+  objects of the matching kind, with every method, and must answer 404 (405 only for a
+  method the route does not implement at all, i.e. it is 405 for staff too); the answer is
+  also the one for an id that does not exist;
+* a route without an id (lists, pages, forms, the schema) is called with filters and with
+  writes naming B's ids, and none of B's data may appear in the answer;
+* afterwards every table is compared with a snapshot taken before: nothing changed.
+
+A parameterised route whose id kind is not in ROUTE_KINDS fails the walk, so whoever adds
+one has to say what it points at. Staff and the owning customer must reach the very same
+URLs (otherwise a 404 for everybody would pass as security), and the walk runs backwards
+(customer2 against A) too. The admin is not walked route by route; it must refuse customers.
+"""
+
+import json
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from urllib.parse import quote, quote_plus, urlencode
+
+import phonenumbers
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from aftersales.accounts.roles import Role
+from aftersales.accounts.tests.factories import UserFactory
+from aftersales.assets.api import AssetSerializer
+from aftersales.assets.tests.factories import AssetFactory
+from aftersales.contracts.api import ContractSerializer
+from aftersales.contracts.tests.factories import ContractFactory, WarrantyTermFactory
+from aftersales.customers.api import ContactSerializer, CustomerSerializer, SiteSerializer
+from aftersales.customers.tests.factories import ContactFactory, CustomerFactory, SiteFactory
+from aftersales.tickets import services
+from aftersales.tickets.choices import EventKind, Status
+from aftersales.tickets.transitions import available_transitions
+
+pytestmark = pytest.mark.django_db
+
+SENTINEL = 987_654_321  # an id no row has; also used as "the object that does not exist"
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+# The literal path in front of an object id -> the kind of object the id names.
+# A new route with an id must be added here (the walk fails and says so until it is).
+ROUTE_KINDS = {
+    "/tickets/": "ticket",
+    "/attachments/": "attachment",
+    "/customers/": "customer",
+    "/api/v1/customers/": "customer",
+    "/api/v1/sites/": "site",
+    "/api/v1/contacts/": "contact",
+    "/api/v1/contracts/": "contract",
+    "/api/v1/assets/": "asset",
+    "/api/v1/tickets/": "ticket",
+    "/api/v1/ticket-comments/": "comment",
+    "/api/v1/ticket-transitions/": "transition",
+}
+# URL parameters that are not object ids, and the value the walk gives them.
+PLAIN_PARAMS = {"format": "json"}
+# Tables that record sign-ins and sessions, not anybody's data; the walk signs in again after /logout/.
+NOT_FINGERPRINTED = ("sessions.", "axes.")
+NOT_FINGERPRINTED_COLUMNS = {"accounts.user": {"last_login"}}
+
+
+# The URL map ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    route: str  # the pattern as written, for messages
+    name: str | None  # with namespaces, for reverse()
+    params: tuple[str, ...]
+
+    @property
+    def is_admin(self) -> bool:
+        return self.route.startswith("admin/")
+
+    def url(self, pk=None) -> str:
+        kwargs = {param: (pk if param == "pk" else PLAIN_PARAMS.get(param)) for param in self.params}
+        return reverse(self.name, kwargs=kwargs)
+
+    @property
+    def is_api(self) -> bool:
+        return self.route.startswith("api/")
+
+
+def all_routes() -> list[Route]:
+    found = []
+
+    def walk(patterns, prefix, namespaces, params):
+        for pattern in patterns:
+            own = tuple(pattern.pattern.regex.groupindex)
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                chain = [*namespaces, pattern.namespace] if pattern.namespace else namespaces
+                walk(pattern.url_patterns, route, chain, params + own)
+            elif isinstance(pattern, URLPattern):
+                name = ":".join([*namespaces, pattern.name]) if pattern.name else None
+                found.append(Route(route, name, params + own))
+
+    walk(get_resolver().url_patterns, "", [], ())
+    return found
+
+
+def id_routes_by_kind() -> tuple[list[tuple[Route, str]], list[str]]:
+    """Every non-admin route with an id, with the kind of object it takes; and the problems found."""
+    mapped, problems = [], []
+    for route in all_routes():
+        if route.is_admin or not set(route.params) - set(PLAIN_PARAMS):
+            continue
+        unknown = set(route.params) - set(PLAIN_PARAMS) - {"pk"}
+        if unknown or route.name is None:
+            problems.append(
+                f"{route.route!r}: the walk only knows the parameters pk and {sorted(PLAIN_PARAMS)} on named routes; "
+                f"teach it {sorted(unknown) or 'the name'} in test_authorisation_walk.py"
+            )
+            continue
+        prefix = route.url(SENTINEL).split(str(SENTINEL))[0]
+        if prefix not in ROUTE_KINDS:
+            problems.append(
+                f"{route.route!r} (name {route.name!r}) takes an object id under {prefix!r}, which ROUTE_KINDS in "
+                "test_authorisation_walk.py does not map to an object kind: add it, so customer users are walked on it"
+            )
+            continue
+        mapped.append((route, ROUTE_KINDS[prefix]))
+    return mapped, problems
+
+
+def plain_routes() -> list[Route]:
+    return [r for r in all_routes() if not r.is_admin and not set(r.params) - set(PLAIN_PARAMS) and r.name]
+
+
+# The two tenants ------------------------------------------------------------------------------
+
+
+def make_tenant(tag: str, label: str, phone: str, *, agent, engineer):
+    """A customer with a full set of records: site, contact, contract and warranty term, asset,
+    tickets in several states (one resolved, one closed), public and internal comments and files."""
+    t = SimpleNamespace(tag=tag)
+    t.customer = CustomerFactory(code=f"tenant-{tag}", name=f"{label}档案馆", phone=phone)
+    t.site = SiteFactory(customer=t.customer, name=f"{label}一号机房", address=f"{label}路{len(label)}号")
+    t.contact = ContactFactory(customer=t.customer, site=t.site, name=f"{label}联系人", phone=phone)
+    t.contract = ContractFactory(customer=t.customer, number=f"HT-{tag.upper()}-7001", name=f"{label}维保合同")
+    t.contract.sites.add(t.site)
+    t.warranty = WarrantyTermFactory(contract=t.contract, asset_class="hardware", years=3)
+    t.asset = AssetFactory(
+        customer=t.customer,
+        site=t.site,
+        contract=t.contract,
+        serial_number=f"SN-{tag.upper()}-77310",
+        software_name=f"{label}核心系统",
+        acceptance_date=t.contract.start_date,
+    )
+    t.user = UserFactory(username=f"walk-{tag}", role=Role.CUSTOMER, customer=t.customer, first_name=f"{label}用户")
+
+    def new_ticket(n):
+        return services.ticket_create(
+            actor=t.user,
+            customer=t.customer,
+            site=t.site,
+            assets=[t.asset],
+            title=f"{label}故障{n}",
+            description=f"{label}描述{n}",
+            contact_name=f"{label}报修人",
+            contact_phone=phone,
+            kind="general_fault",
+            channel="portal",
+        )
+
+    def worked(ticket):
+        ticket = services.ticket_assign(actor=agent, ticket=ticket, assignee=engineer, version=ticket.version)
+        return services.ticket_transition(actor=engineer, ticket=ticket, action="accept", version=ticket.version)
+
+    def resolved(ticket):
+        return services.ticket_transition(
+            actor=engineer,
+            ticket=worked(ticket),
+            action="resolve",
+            version=ticket.version + 2,
+            resolution=f"{label}解决办法",
+            resolution_method="remote",
+        )
+
+    t.ticket_new = new_ticket(1)
+    t.ticket_working = worked(new_ticket(2))
+    t.ticket_resolved = resolved(new_ticket(3))
+    closing = resolved(new_ticket(4))
+    t.ticket_closed = services.ticket_transition(actor=agent, ticket=closing, action="close", version=closing.version)
+    t.tickets = [t.ticket_new, t.ticket_working, t.ticket_resolved, t.ticket_closed]
+    assert [x.status for x in t.tickets] == [Status.NEW, Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED]
+
+    t.comment_public = services.comment_add(actor=t.user, ticket=t.ticket_working, body=f"{label}公开回复")
+    t.comment_internal = services.comment_add(
+        actor=agent, ticket=t.ticket_working, body=f"{label}内部备注", is_public=False
+    )
+    t.file_content = f"{label}附件内容-机密".encode()
+    t.attachment_public = services.attachment_add(
+        actor=t.user, ticket=t.ticket_working, upload=SimpleUploadedFile(f"{tag}-report.txt", t.file_content)
+    )
+    t.attachment_internal = services.attachment_add(
+        actor=agent,
+        ticket=t.ticket_working,
+        upload=SimpleUploadedFile(f"{tag}-internal.txt", t.file_content),
+        is_public=False,
+    )
+    t.transition = t.ticket_resolved.events.filter(kind=EventKind.STATUS_CHANGED).latest("at", "id")
+
+    # Objects of each kind; the first is one the owner may see (the rest may be internal).
+    t.objects = {
+        "customer": [t.customer],
+        "site": [t.site],
+        "contact": [t.contact],
+        "contract": [t.contract],
+        "asset": [t.asset],
+        "ticket": t.tickets,
+        "comment": [t.comment_public, t.comment_internal],
+        "attachment": [t.attachment_public, t.attachment_internal],
+        "transition": [t.transition],
+    }
+    numbers = [x.number for x in t.tickets]
+    national = phonenumbers.parse(phone)
+    t.secrets = [
+        t.customer.name,
+        t.site.name,
+        t.site.address,
+        t.contact.name,
+        phone,
+        str(national.national_number),
+        phonenumbers.format_number(national, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
+        phonenumbers.format_number(national, phonenumbers.PhoneNumberFormat.NATIONAL),
+        t.contract.number,
+        t.contract.name,
+        t.asset.serial_number,
+        t.asset.software_name,
+        t.user.first_name,
+        f"{label}报修人",
+        f"{label}解决办法",
+        t.comment_public.body,
+        t.comment_internal.body,
+        t.attachment_public.name,
+        t.attachment_internal.name,
+        t.file_content.decode(),
+        *numbers,
+        *(x.title for x in t.tickets),
+    ]
+    return t
+
+
+@pytest.fixture
+def world(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    agent = UserFactory(username="walk-agent", role=Role.AGENT)
+    engineer = UserFactory(username="walk-engineer", role=Role.ENGINEER)
+    staff = UserFactory(username="walk-admin", role=Role.ADMIN)
+    a = make_tenant("a", "甲方杭州", "+8613811112222", agent=agent, engineer=engineer)
+    b = make_tenant("b", "乙方宁波", "+8613922223333", agent=agent, engineer=engineer)
+    return SimpleNamespace(a=a, b=b, agent=agent, engineer=engineer, staff=staff)
+
+
+# Clients and requests -------------------------------------------------------------------------
+
+
+@dataclass
+class Caller:
+    """One user with a signed-in page client (session) and an API client (token)."""
+
+    user: object
+    page: Client = field(init=False)
+    api: APIClient = field(init=False)
+    count: int = 0
+
+    def __post_init__(self):
+        self.page = Client()
+        self.page.force_login(self.user)
+        self.api = APIClient()
+        self.api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=self.user)[0].key}")
+
+    def send(self, method: str, url: str, data=None, *, query=None, **extra):
+        """`data` is the body of a write (ignored by reads); `query` is the query string of a read."""
+        self.count += 1
+        if url.startswith("/api/"):
+            call = getattr(self.api, method.lower())
+            if method in ("GET", "HEAD", "OPTIONS"):
+                return call(url, query, **extra)
+            return call(url, data, format="json", **extra)
+        if method in ("GET", "HEAD", "OPTIONS"):
+            response = getattr(self.page, method.lower())(url, query, **extra)
+        elif method == "POST":
+            response = self.page.post(url, data, **extra)
+        else:
+            plain = {k: v for k, v in (data or {}).items() if not hasattr(v, "read")}
+            body = urlencode(plain, doseq=True)
+            response = getattr(self.page, method.lower())(url, body, "application/x-www-form-urlencoded", **extra)
+        if "_auth_user_id" not in self.page.session:  # the walk reached /accounts/logout/
+            self.page.force_login(self.user)
+        return response
+
+    def probe(self, method, url, data=None):
+        """A request whose writes are rolled back, for callers that may legitimately change things."""
+        with transaction.atomic():
+            response = self.send(method, url, data)
+            transaction.set_rollback(True)
+        return response
+
+
+def body_of(response) -> str:
+    if not getattr(response, "streaming", False):
+        return response.content.decode("utf-8", errors="replace")
+    if not hasattr(response, "walk_body"):  # a download: read it once and keep it for later checks
+        response.walk_body = b"".join(response.streaming_content).decode("utf-8", errors="replace")
+    return response.walk_body
+
+
+def leaked(response, tenant, typed=()) -> list[str]:
+    """Which of the tenant's strings the answer shows, besides what the caller typed (a search box echoes it)."""
+    text = body_of(response)
+    text += " " + response.get("Content-Disposition", "") + " " + response.get("Location", "")
+    for value in typed:
+        for form in (str(value), quote(str(value)), quote_plus(str(value)), json.dumps(str(value))[1:-1]):
+            text = text.replace(form, "")
+    found = []
+    for secret in tenant.secrets:
+        if secret in text or json.dumps(secret)[1:-1] in text:
+            found.append(secret)
+    return found
+
+
+def payload(kind: str, obj, world, tenant, *, api: bool) -> dict:
+    """A plausible write for a route of this kind: what its owner or staff might really send."""
+    other = world.a if tenant is world.b else world.b
+    serializers = {
+        "customer": (CustomerSerializer, "name"),
+        "site": (SiteSerializer, "name"),
+        "contact": (ContactSerializer, "name"),
+        "contract": (ContractSerializer, "name"),
+        "asset": (AssetSerializer, "serial_number"),
+    }
+    if obj is None:  # a route without an id: a write that names the other tenant's objects everywhere
+        data = {
+            "customer": tenant.customer.pk,
+            "site": tenant.site.pk,
+            "assets": [tenant.asset.pk],
+            "contract": tenant.contract.pk,
+            "sites": [tenant.site.pk],
+            "ticket": tenant.ticket_working.pk,
+            "product": tenant.asset.product_id,
+            "service_level": tenant.contract.service_level_id,
+            "version": tenant.ticket_working.version,
+            "action": "confirm",
+            "body": "越权评论",
+            "is_public": True,
+            "title": "越权工单",
+            "description": "越权",
+            "contact_name": "越权",
+            "contact_phone": "+8613000000000",
+            "phone": "+8613000000000",
+            "kind": "general_fault",
+            "urgency": 1,
+            "impact": 1,
+            "name": "越权",
+            "code": "intruder",
+            "number": "HT-INTRUDER",
+            "province": "浙江省",
+            "city": "杭州市",
+            "address": "越权路",
+            "start_date": "2026-01-01",
+            "end_date": "2027-01-01",
+            "serial_number": "SN-INTRUDER",
+            "note": "越权",
+        }
+    elif kind in serializers:
+        serializer, text_field = serializers[kind]
+        data = {k: v for k, v in serializer(obj).data.items() if v is not None}
+        data[text_field] = "越权修改"
+        if "customer" in data:
+            data["customer"] = other.customer.pk  # "move it to my own customer"
+    elif kind == "ticket":
+        moves = available_transitions(user=tenant.user, ticket=obj)
+        data = {
+            "version": obj.version,
+            "title": "越权修改",
+            "urgency": 1,
+            "tier": "L2",
+            "contact_name": "越权",
+            "action": moves[0].action if moves else "confirm",
+            "note": "越权操作",
+            "body": "越权评论",
+            "is_public": True,
+            "assignee": world.engineer.pk,
+        }
+    elif kind == "comment":
+        data = {"ticket": obj.ticket_id, "body": "越权修改", "is_public": True}
+    elif kind == "attachment":
+        data = {"name": "越权.txt", "is_public": True}
+    elif kind == "transition":
+        data = {"ticket": obj.ticket_id, "action": "reopen", "note": "越权", "version": obj.ticket.version}
+    else:
+        data = {}
+    if not api:
+        data = {k: ("on" if v is True else v) for k, v in data.items()}
+        data["file"] = SimpleUploadedFile("越权.txt", b"intruder")
+    return data
+
+
+# "Nothing changed" ----------------------------------------------------------------------------
+
+
+def fingerprint() -> dict:
+    tables = {}
+    for model in apps.get_models(include_auto_created=True):
+        label = model._meta.label_lower
+        if model._meta.proxy or not model._meta.managed or label.startswith(NOT_FINGERPRINTED):
+            continue
+        skip = NOT_FINGERPRINTED_COLUMNS.get(label, set())
+        rows = model._base_manager.order_by("pk").values()
+        tables[label] = [{k: v for k, v in row.items() if k not in skip} for row in rows]
+    return tables
+
+
+def changes_since(before: dict) -> list[str]:
+    after = fingerprint()
+    out = []
+    for label in sorted(set(before) | set(after)):
+        old, new = before.get(label, []), after.get(label, [])
+        if old != new:
+            added = [row for row in new if row not in old]
+            removed = [row for row in old if row not in new]
+            out.append(f"{label}: {len(old)} -> {len(new)} rows; now {added[:3]}, was {removed[:3]}")
+    return out
+
+
+# The walk -------------------------------------------------------------------------------------
+
+
+def test_every_route_with_an_id_is_mapped_to_an_object_kind():
+    mapped, problems = id_routes_by_kind()
+    assert not problems, "\n".join(problems)
+    # The walk really sees the routes it is meant to (a broken enumeration would pass vacuously).
+    kinds = {kind for _route, kind in mapped}
+    assert kinds == set(ROUTE_KINDS.values())
+    assert len(plain_routes()) >= 10
+
+
+def implemented_methods(staff: Caller, route: Route, obj, kind, world, tenant) -> dict[str, int]:
+    """What staff get from each method (writes rolled back): a method staff get 405 for is not implemented."""
+    url = route.url(obj.pk)
+    return {m: staff.probe(m, url, payload(kind, obj, world, tenant, api=route.is_api)).status_code for m in METHODS}
+
+
+def test_customer1_gets_404_from_every_route_for_customer2s_objects(world):
+    mapped, problems = id_routes_by_kind()
+    assert not problems, "\n".join(problems)
+    a, b = world.a, world.b
+    customer1, staff, customer2 = Caller(a.user), Caller(world.staff), Caller(b.user)
+    before = fingerprint()
+    failures, attempts = [], 0
+
+    for route, kind in mapped:
+        staff_answers = implemented_methods(staff, route, b.objects[kind][0], kind, world, b)
+        implemented = {m for m, code in staff_answers.items() if code != 405}
+        for m, code in staff_answers.items():  # staff can reach it, so a 404 below is the tenancy rule
+            if code == 404 or code >= 500:
+                failures.append(f"staff {m} {route.url(b.objects[kind][0].pk)} -> {code}")
+        for obj in b.objects[kind]:
+            url = route.url(obj.pk)
+            for method in (*METHODS, "OPTIONS"):
+                data = payload(kind, obj, world, b, api=route.is_api)
+                response = customer1.send(method, url, data)
+                missing = customer1.send(method, route.url(SENTINEL), payload(kind, obj, world, b, api=route.is_api))
+                attempts += 1
+                code = response.status_code
+                if code != missing.status_code:
+                    failures.append(f"{method} {url}: {code} for B's {kind}, {missing.status_code} for a missing id")
+                if method == "OPTIONS":
+                    # DRF describes the endpoint (no record) for any id; it must not differ from a missing id.
+                    if body_of(response).replace(str(obj.pk), "<id>") != body_of(missing).replace(
+                        str(SENTINEL), "<id>"
+                    ):
+                        failures.append(f"OPTIONS {url} answers differently for B's {kind} and a missing id")
+                elif method in implemented and code != 404:
+                    failures.append(f"{method} {url} (B's {kind} {obj.pk}) -> {code}, expected 404")
+                elif method not in implemented and code not in (404, 405):
+                    failures.append(f"{method} {url} (not implemented) -> {code}, expected 404 or 405")
+                if secrets := leaked(response, b):
+                    failures.append(f"{method} {url} shows B's {secrets}")
+        # The owner reaches their own (public) record on the same URL: the 404 above is not a broken route.
+        owner_obj = b.objects[kind][0]
+        for method in sorted(implemented - {"HEAD"}):
+            code = customer2.probe(
+                method, route.url(owner_obj.pk), payload(kind, owner_obj, world, b, api=route.is_api)
+            ).status_code
+            if code == 404 or code >= 500 or (method == "GET" and code != 200):
+                failures.append(f"owner customer2 {method} {route.url(owner_obj.pk)} -> {code}")
+
+    assert attempts > 200
+    assert not failures, f"{len(failures)} problems in {attempts} attempts:\n" + "\n".join(failures)
+    assert not (changed := changes_since(before)), "\n".join(changed)
+    print(f"\nid walk: {len(mapped)} routes, {attempts} attempts on B's objects, {customer1.count} requests")
+
+
+def test_customer2_gets_404_for_customer1s_objects(world):
+    mapped, _problems = id_routes_by_kind()
+    customer2 = Caller(world.b.user)
+    before = fingerprint()
+    failures = []
+    for route, kind in mapped:
+        for obj in world.a.objects[kind]:
+            for method in ("GET", "POST", "PATCH"):
+                response = customer2.send(method, route.url(obj.pk), payload(kind, obj, world, world.a, api=True))
+                if response.status_code not in (404, 405):  # 405: a POST-only page; the walk above is strict
+                    failures.append(f"{method} {route.url(obj.pk)} -> {response.status_code}")
+                if secrets := leaked(response, world.a):
+                    failures.append(f"{method} {route.url(obj.pk)} shows A's {secrets}")
+    assert not failures, "\n".join(failures)
+    assert not (changed := changes_since(before)), "\n".join(changed)
+
+
+def filters_for(tenant) -> dict:
+    return {
+        "customer": tenant.customer.pk,
+        "site": tenant.site.pk,
+        "contract": tenant.contract.pk,
+        "ticket": tenant.ticket_working.pk,
+        "assets": tenant.asset.pk,
+        "serial_number": tenant.asset.serial_number,
+        "q": tenant.ticket_new.number,
+        "status": Status.NEW,
+        "is_public": "false",
+        "part": "entitlement",
+    }
+
+
+def test_lists_pages_and_forms_show_none_of_customer2s_data(world):
+    a, b = world.a, world.b
+    customer1 = Caller(a.user)
+    before = fingerprint()
+    failures, requests = [], 0
+    for route in plain_routes():
+        url = route.url()
+        answers = []
+        queries = ({}, filters_for(b), {"customer": b.customer.pk}, {"q": b.customer.name})
+        for query in queries:
+            answers.append((f"GET {url}?{urlencode(query)}", customer1.send("GET", url, query=query)))
+            if route.is_api:
+                browsable = customer1.send("GET", url, query=query, HTTP_ACCEPT="text/html")
+                answers.append((f"GET {url}?{urlencode(query)} (browsable)", browsable))
+        answers.append((f"POST {url}", customer1.send("POST", url, payload("", None, world, b, api=route.is_api))))
+        typed = [value for query in queries for value in query.values()]
+        for label, response in answers:
+            requests += 1
+            if response.status_code >= 500 or response.status_code == 201:
+                failures.append(f"{label} -> {response.status_code}")
+            if secrets := leaked(response, b, typed):
+                failures.append(f"{label} shows B's {secrets}")
+
+    # The lists really list (customer1 sees their own rows), so "nothing of B's" is not "nothing at all".
+    for url in ("/tickets/", "/customers/", "/api/v1/tickets/", "/api/v1/assets/", "/api/v1/ticket-comments/"):
+        own = body_of(customer1.send("GET", url))
+        if not any(secret in own for secret in a.secrets):
+            failures.append(f"GET {url} does not show customer1 their own data")
+
+    assert not failures, "\n".join(failures)
+    assert not (changed := changes_since(before)), "\n".join(changed)
+    print(f"\nlist walk: {len(plain_routes())} routes, {requests} requests")
+
+
+def test_creating_with_customer2s_ids_is_refused_and_creates_nothing(world):
+    a, b = world.a, world.b
+    customer1 = Caller(a.user)
+    ticket = {
+        "title": "越权工单",
+        "description": "x",
+        "contact_name": "越权",
+        "contact_phone": "+8613000000000",
+        "kind": "general_fault",
+    }
+    attempts = [
+        ("/api/v1/tickets/", {**ticket, "customer": b.customer.pk, "site": b.site.pk, "assets": [b.asset.pk]}),
+        ("/api/v1/tickets/", {**ticket, "site": b.site.pk}),
+        ("/api/v1/tickets/", {**ticket, "assets": [b.asset.pk]}),
+        ("/api/v1/ticket-comments/", {"ticket": b.ticket_working.pk, "body": "越权评论"}),
+        ("/api/v1/ticket-transitions/", {"ticket": b.ticket_resolved.pk, "action": "confirm", "version": 1}),
+        ("/api/v1/ticket-transitions/", {"ticket": b.ticket_new.pk, "action": "withdraw", "note": "x", "version": 1}),
+        ("/api/v1/sites/", {"customer": b.customer.pk, "name": "越权", "province": "x", "city": "y", "address": "z"}),
+        ("/api/v1/contacts/", {"customer": b.customer.pk, "name": "越权", "phone": "+8613000000000"}),
+        ("/api/v1/assets/", {"customer": b.customer.pk, "site": b.site.pk, "product": b.asset.product_id}),
+        ("/tickets/new/", {**ticket, "customer": b.customer.pk, "site": b.site.pk, "assets": [b.asset.pk]}),
+        ("/tickets/new/", {**ticket, "customer": b.customer.pk}),
+        (f"/tickets/{b.ticket_working.pk}/comments/", {"body": "越权评论", "is_public": "on"}),
+        (f"/tickets/{b.ticket_resolved.pk}/transition/", {"action": "confirm", "version": b.ticket_resolved.version}),
+    ]
+    before = fingerprint()
+    for url, data in attempts:
+        response = customer1.send("POST", url, data)
+        assert response.status_code in (400, 403, 404) or (
+            url == "/tickets/new/" and response.status_code == 200  # the form again, with its errors
+        ), (url, data, response.status_code)
+        assert not leaked(response, b), url
+    assert not (changed := changes_since(before)), "\n".join(changed)
+
+
+def test_staff_reach_customer2s_objects_on_every_route(world):
+    """The same URLs answer staff (and their GETs succeed), so the walk's 404s are the tenancy rule at work."""
+    mapped, _problems = id_routes_by_kind()
+    staff = Caller(world.staff)
+    failures = []
+    for route, kind in mapped:
+        for obj in world.b.objects[kind]:
+            answers = implemented_methods(staff, route, obj, kind, world, world.b)
+            if answers["GET"] not in (200, 405) or any(code == 404 or code >= 500 for code in answers.values()):
+                failures.append(f"{route.url(obj.pk)}: {answers}")
+    assert not failures, "\n".join(failures)
+
+
+def test_the_admin_and_its_pages_refuse_customer_users(world):
+    customer1 = Caller(world.a.user)
+    urls = [reverse("admin:index")]
+    for model in admin.site._registry:
+        meta = model._meta
+        urls.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"))
+        obj = next((o for objs in world.b.objects.values() for o in objs if isinstance(o, model)), None)
+        if obj is not None:
+            urls.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk]))
+    before = fingerprint()
+    for url in urls:
+        for method in ("GET", "POST"):
+            response = customer1.send(method, url, {"name": "越权"})
+            if response.status_code == 302:
+                assert "/admin/login/" in response["Location"], (method, url, response["Location"])
+            else:
+                assert response.status_code in (403, 404), (method, url, response.status_code)
+            assert not leaked(response, world.b), url
+    assert not (changed := changes_since(before)), "\n".join(changed)
+
+
+def test_schema_and_docs_hold_no_tenant_data(world):
+    customer1 = Caller(world.a.user)
+    for url in (reverse("api:schema"), reverse("api:docs")):
+        response = customer1.send("GET", url)
+        assert response.status_code == 200, url
+        assert not leaked(response, world.b), url
