@@ -16,7 +16,9 @@ document.addEventListener("click", (event) => {
 });
 
 // After the customer's options arrive, pre-select the caller's site if the search found one.
-document.addEventListener("htmx:afterSwap", (event) => {
+// Settle, not swap: htmx wires up the new options' hx-trigger only when they settle, and the
+// site's change event must reach it to reload the entitlement for that site.
+document.addEventListener("htmx:afterSettle", (event) => {
   if (event.detail.target.id !== "customer-options") return;
   const customer = document.querySelector("[name=customer]");
   const site = document.querySelector("[name=site]");
