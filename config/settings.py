@@ -135,7 +135,7 @@ DATABASES = {"default": database_config()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-CRONTASK = {"REDIS_URL": os.environ.get("REDIS_URL") or None}
+CRONTASK = {"REDIS_URL": os.environ.get("REDIS_URL") or None}  # a lock so only one scheduler runs jobs
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -218,7 +218,21 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "aftersales.tickets.choices.Status",
+        "TicketKindEnum": "aftersales.tickets.choices.Kind",
+        "EventKindEnum": "aftersales.tickets.choices.EventKind",
+        "LevelEnum": "aftersales.tickets.choices.Level",
+        "ContractStatusEnum": "aftersales.contracts.choices.ContractStatus",
+    },
 }
+if not DEBUG:
+    # The browsable API is a development aid; production speaks JSON only.
+    REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = ["rest_framework.renderers.JSONRenderer"]
+
+# With Redis, caches (and so API throttles) are shared by every web worker; without it, per process.
+if REDIS_URL := os.environ.get("REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 PHONENUMBER_DEFAULT_REGION = "CN"
