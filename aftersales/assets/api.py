@@ -4,8 +4,9 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from aftersales.accounts import roles
 from aftersales.assets.models import Asset
-from aftersales.customers.api import MasterDataSerializer, MasterDataViewSet
+from aftersales.core.api import MasterDataSerializer, MasterDataViewSet
 
 
 class AssetSerializer(MasterDataSerializer):
@@ -43,6 +44,7 @@ class AssetFilter(django_filters.FilterSet):
 
 
 class AssetViewSet(MasterDataViewSet):
+    write_permission = roles.EDIT_MASTER_DATA
     model = Asset
     related = ("product__vendor",)
     serializer_class = AssetSerializer

@@ -4,9 +4,10 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from aftersales.accounts import roles
 from aftersales.contracts.choices import ContractStatus
 from aftersales.contracts.models import Contract
-from aftersales.customers.api import MasterDataSerializer, MasterDataViewSet
+from aftersales.core.api import MasterDataSerializer, MasterDataViewSet
 
 
 class ContractSerializer(MasterDataSerializer):
@@ -52,6 +53,7 @@ class ContractFilter(django_filters.FilterSet):
 
 
 class ContractViewSet(MasterDataViewSet):
+    write_permission = roles.EDIT_MASTER_DATA
     model = Contract
     related = ("service_level",)
     serializer_class = ContractSerializer

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
@@ -87,3 +88,7 @@ class Contact(TimeStampedModel):
 
     def __str__(self):
         return f"{self.name} ({self.customer.name})"
+
+    def clean(self):
+        if self.site_id and self.customer_id and self.site.customer_id != self.customer_id:
+            raise ValidationError({"site": _("The site belongs to another customer.")})

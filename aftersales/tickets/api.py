@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from aftersales.accounts import roles
 from aftersales.accounts.models import Team, User
 from aftersales.assets.models import Asset
-from aftersales.customers.api import VisibleRelatedField
+from aftersales.core.api import VisibleRelatedField
 from aftersales.customers.models import Customer, Site
 from aftersales.tickets import services
 from aftersales.tickets.choices import Channel, EventKind, Kind, Level, ResolutionMethod, Tier
