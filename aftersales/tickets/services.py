@@ -427,6 +427,9 @@ def attachment_add(*, actor, ticket: Ticket, upload, is_public: bool = True) -> 
         is_public = True
     elif not actor.has_perm(roles.VIEW_INTERNAL):
         raise PermissionDenied()
+    # Like comments: an archived or cancelled ticket's record is final.
+    if Ticket.objects.select_for_update().get(pk=ticket.pk).status in (Status.ARCHIVED, Status.CANCELLED):
+        raise InvalidTransition(_("This ticket no longer takes attachments."))
     content_type = _check_upload(upload)
     attachment = Attachment(
         ticket=ticket,

@@ -718,6 +718,17 @@ def test_attachment_of_a_refused_type_stores_nothing(settings, name):
     assert not (settings.MEDIA_ROOT / "tickets").exists()
 
 
+@pytest.mark.parametrize("status", [Status.ARCHIVED, Status.CANCELLED])
+def test_attachment_is_refused_on_an_archived_or_cancelled_ticket(settings, status):
+    ticket = TicketFactory(status=status)
+
+    with pytest.raises(InvalidTransition):
+        attachment_add(actor=UserFactory(role=Role.AGENT), ticket=ticket, upload=SimpleUploadedFile("a.txt", b"x"))
+
+    assert (Attachment.objects.count(), ticket.events.count()) == (0, 0)
+    assert not (settings.MEDIA_ROOT / "tickets").exists()
+
+
 def test_customer_cannot_attach_to_another_customers_ticket():
     ticket = TicketFactory()
 
