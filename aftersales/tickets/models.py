@@ -218,7 +218,7 @@ class CommentQuerySet(VisibleQuerySet):
 
     def visible_to(self, user):
         comments = super().visible_to(user)
-        if user.is_authenticated and not user.has_perm("tickets.view_internal"):
+        if user is not None and not user.has_perm("tickets.view_internal"):
             comments = comments.filter(is_public=True)
         return comments
 

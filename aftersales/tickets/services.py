@@ -294,7 +294,7 @@ def ticket_assign(
         note=note,
         from_status=from_status,
         to_status=ticket.status,
-        data={"assignee": assignee.pk, "team": ticket.team_id, "tier": ticket.tier},
+        data={"assignee": assignee.pk, "assignee_name": str(assignee), "team": ticket.team_id, "tier": ticket.tier},
     )
     return ticket
 

@@ -109,22 +109,7 @@ def test_users_without_a_scope_see_nothing(model, make, user, customers):
     assert list(model.objects.visible_to(user(own))) == []
 
 
-NONE_BREAKS = pytest.mark.xfail(
-    raises=AttributeError,
-    strict=True,
-    reason="CommentQuerySet.visible_to (tickets/models.py) calls user.is_authenticated on None; not ours to fix here",
-)
-
-
-@pytest.mark.parametrize(
-    ("model", "make"),
-    [
-        param
-        if param.id not in {"comment", "attachment"}
-        else pytest.param(*param.values, id=param.id, marks=NONE_BREAKS)
-        for param in OWNED
-    ],
-)
+@pytest.mark.parametrize(("model", "make"), OWNED)
 def test_no_user_sees_nothing(model, make, customers):
     make(customers[0])
 
