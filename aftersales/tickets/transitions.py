@@ -79,7 +79,7 @@ ASSIGNABLE = ACTIVE
 
 def is_permitted(transition: Transition, *, user, ticket) -> bool:
     """Whether `user` may take `transition` on `ticket` (visibility is checked by the caller)."""
-    if ticket.status not in transition.sources:
+    if ticket.status not in transition.sources or not user.is_active:
         return False
     if user.is_customer_user:
         return transition.customer_may and user.customer_id == ticket.customer_id

@@ -123,3 +123,11 @@ def test_wrong_source_status_is_an_invalid_transition():
     ticket = TicketFactory(status=S.NEW)
     with pytest.raises(InvalidTransition):
         ticket_transition(actor=admin, ticket=ticket, action="archive", version=1)
+
+
+@pytest.mark.django_db
+def test_inactive_users_may_take_no_transition():
+    ticket = TicketFactory(status=S.RESOLVED)
+    former = UserFactory(role=Role.CUSTOMER, customer=ticket.customer, is_active=False)
+    with pytest.raises(PermissionDenied):
+        ticket_transition(actor=former, ticket=ticket, action="confirm", version=1)
