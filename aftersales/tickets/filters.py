@@ -57,11 +57,13 @@ class QueueFilter(TicketFilter):
         label=_("Status"),
     )
 
-    def __init__(self, data=None, *args, **kwargs):
+    def __init__(self, data=None, *args, request=None, **kwargs):
         data = data.copy() if data is not None else None
         if data is not None and not data.get("status"):
-            data["status"] = self.OPEN
-        super().__init__(data, *args, **kwargs)
+            # Staff work the open queue; customers also need what waits for their confirmation.
+            customer = request is not None and request.user.is_customer_user
+            data["status"] = self.ALL if customer else self.OPEN
+        super().__init__(data, *args, request=request, **kwargs)
 
     def filter_status(self, queryset, name, value):
         if value == self.ALL:

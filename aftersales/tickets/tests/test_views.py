@@ -183,3 +183,11 @@ def test_pages_speak_chinese_by_default_and_english_on_request(client):
     assert '<html lang="zh-hans">' in client.get(reverse("ticket_list")).content.decode()
     english = client.get(reverse("ticket_list"), headers={"accept-language": "en"}).content.decode()
     assert "Queue" in english
+
+
+def test_customers_list_starts_with_every_status_so_resolved_requests_show(client, site):
+    resolved = TicketFactory(customer=site.customer, status=Status.RESOLVED, title="待确认的请求")
+    login(client, Role.CUSTOMER, customer=site.customer)
+    assert resolved.title in client.get(reverse("ticket_list")).content.decode()
+    login(client, Role.AGENT)
+    assert resolved.title not in client.get(reverse("ticket_list")).content.decode()
