@@ -28,6 +28,12 @@ class IntakeForm(StyledForm):
     impact = forms.TypedChoiceField(label=_("Impact"), choices=Level.choices, coerce=int, initial=Level.MEDIUM)
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
+    received_at = forms.DateTimeField(
+        label=_("Time received"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Leave empty for now. Set it when registering a fax, email or call received earlier."),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,7 +43,7 @@ class IntakeForm(StyledForm):
             customer_id = user.customer_id
             self.fields["customer"].initial = customer_id
             self.fields["customer"].widget = forms.HiddenInput()
-            del self.fields["channel"]
+            del self.fields["channel"], self.fields["received_at"]
         self.fields["site"].queryset = Site.objects.visible_to(user).filter(customer_id=customer_id or 0)
         self.fields["assets"].queryset = (
             Asset.objects.visible_to(user).filter(customer_id=customer_id or 0).select_related("product__vendor")

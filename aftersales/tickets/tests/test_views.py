@@ -3,6 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from aftersales.accounts.roles import Role
 from aftersales.accounts.tests.factories import UserFactory
@@ -191,3 +192,25 @@ def test_customers_list_starts_with_every_status_so_resolved_requests_show(clien
     assert resolved.title in client.get(reverse("ticket_list")).content.decode()
     login(client, Role.AGENT)
     assert resolved.title not in client.get(reverse("ticket_list")).content.decode()
+
+
+def test_agent_registers_a_fax_received_earlier(client, site):
+    login(client, Role.AGENT)
+    client.post(
+        reverse("ticket_create"),
+        {
+            "customer": site.customer_id,
+            "contact_name": "李四",
+            "contact_phone": "13800138000",
+            "channel": "fax",
+            "kind": "service_request",
+            "urgency": 3,
+            "impact": 3,
+            "title": "传真报修",
+            "description": "见传真件",
+            "received_at": "2026-01-05T09:30",
+        },
+    )
+    ticket = Ticket.objects.get()
+    assert ticket.number.startswith("SR20260105")
+    assert timezone.localtime(ticket.received_at).strftime("%Y-%m-%d %H:%M") == "2026-01-05 09:30"
