@@ -4,22 +4,57 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils.formats import date_format
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from aftersales.contracts.choices import Entitlement
 from aftersales.contracts.models import Contract
+
+# Reasons are stored as a code with values and put into words when read, in the reader's language.
+REASONS = {
+    "no_contract": _("No contract in force covers this site on this day."),
+    "contract_in_force": _("Contract %(number)s is in force."),
+    "in_warranty": _("Asset is under warranty until %(date)s."),
+    "paid_maintenance": _("Warranty has ended; contract %(number)s covers paid maintenance."),
+    "no_paid_maintenance": _("Warranty has ended and contract %(number)s has no paid maintenance."),
+}
+
+
+def describe_entitlement(facts: dict) -> str:
+    """The reason for an entitlement, in the active language, from its stored facts."""
+    template = REASONS.get(facts.get("reason", ""))
+    if template is None:
+        return ""
+    warranty_end = facts.get("warranty_end")
+    return str(template) % {
+        "number": facts.get("contract", ""),
+        "date": date_format(dt.date.fromisoformat(warranty_end)) if warranty_end else "",
+    }
 
 
 @dataclass(frozen=True)
 class EntitlementResult:
     kind: str
-    reason: str
+    reason_code: str
     contract: Contract | None = None
     warranty_end: dt.date | None = None
 
     @property
     def label(self) -> str:
         return Entitlement(self.kind).label
+
+    @property
+    def facts(self) -> dict:
+        """What a ticket stores: codes and values, never translated text."""
+        facts = {"reason": self.reason_code}
+        if self.contract is not None:
+            facts["contract"] = self.contract.number
+        if self.warranty_end is not None:
+            facts["warranty_end"] = self.warranty_end.isoformat()
+        return facts
+
+    @property
+    def reason(self) -> str:
+        return describe_entitlement(self.facts)
 
 
 def contracts_in_force(*, customer_id: int, site_id: int | None, on: dt.date) -> list[Contract]:
@@ -58,17 +93,12 @@ def entitlement_check(*, customer_id: int, site_id: int | None = None, asset=Non
         contracts.sort(key=lambda c: c.id != asset.contract_id)
     contract = contracts[0] if contracts else None
     if contract is None:
-        return EntitlementResult(Entitlement.ADVICE_ONLY, _("No contract in force covers this site on this day."))
+        return EntitlementResult(Entitlement.ADVICE_ONLY, "no_contract")
     if asset is None:
-        return EntitlementResult(
-            Entitlement.WARRANTY, _("Contract %(number)s is in force.") % {"number": contract.number}, contract
-        )
+        return EntitlementResult(Entitlement.WARRANTY, "contract_in_force", contract)
     warranty_end = asset_warranty_end(asset, contract)
     if warranty_end and on <= warranty_end:
-        reason = _("Asset is under warranty until %(date)s.") % {"date": date_format(warranty_end)}
-        return EntitlementResult(Entitlement.WARRANTY, reason, contract, warranty_end)
+        return EntitlementResult(Entitlement.WARRANTY, "in_warranty", contract, warranty_end)
     if contract.lifetime_maintenance:
-        reason = _("Warranty has ended; contract %(number)s covers paid maintenance.") % {"number": contract.number}
-        return EntitlementResult(Entitlement.BILLABLE, reason, contract, warranty_end)
-    reason = _("Warranty has ended and contract %(number)s has no paid maintenance.") % {"number": contract.number}
-    return EntitlementResult(Entitlement.ADVICE_ONLY, reason, contract, warranty_end)
+        return EntitlementResult(Entitlement.BILLABLE, "paid_maintenance", contract, warranty_end)
+    return EntitlementResult(Entitlement.ADVICE_ONLY, "no_paid_maintenance", contract, warranty_end)

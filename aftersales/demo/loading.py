@@ -345,7 +345,7 @@ class HistoryWriter:
             contract=entitlement.contract,
             service_level_id=service_level_id,
             entitlement=entitlement.kind,
-            entitlement_reason=entitlement.reason[:300],
+            entitlement_facts=entitlement.facts,
             priority=priority,
             **fields,
         )

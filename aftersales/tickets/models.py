@@ -9,6 +9,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from aftersales.accounts.models import Team
 from aftersales.assets.models import Asset
 from aftersales.contracts.choices import Entitlement
+from aftersales.contracts.entitlement import describe_entitlement
 from aftersales.contracts.models import Contract, ServiceLevel
 from aftersales.core.models import VisibleQuerySet
 from aftersales.customers.models import Customer, Site
@@ -122,7 +123,12 @@ class Ticket(models.Model):
         ServiceLevel, verbose_name=_("service level"), on_delete=models.PROTECT, null=True, blank=True
     )
     entitlement = models.CharField(_("entitlement"), max_length=20, choices=Entitlement.choices)
-    entitlement_reason = models.CharField(_("entitlement reason"), max_length=300)
+    entitlement_facts = models.JSONField(
+        _("entitlement facts"),
+        default=dict,
+        blank=True,
+        help_text=_("Why the entitlement was given, as codes and values."),
+    )
 
     resolution_method = models.CharField(
         _("resolution method"), max_length=20, choices=ResolutionMethod.choices, blank=True
@@ -172,6 +178,10 @@ class Ticket(models.Model):
 
     def get_absolute_url(self):
         return reverse("ticket_detail", args=[self.pk])
+
+    @property
+    def entitlement_reason(self) -> str:
+        return describe_entitlement(self.entitlement_facts)
 
     @property
     def is_open(self) -> bool:

@@ -177,7 +177,7 @@ def ticket_create(
         contract=entitlement.contract,
         service_level_id=service_level_id,
         entitlement=entitlement.kind,
-        entitlement_reason=entitlement.reason[:300],
+        entitlement_facts=entitlement.facts,
     )
     try:
         ticket.full_clean(exclude=["number", "created_by", "priority"])

@@ -7,7 +7,7 @@ from django.utils import translation
 
 from aftersales.assets.tests.factories import AssetFactory, ProductFactory
 from aftersales.contracts.choices import ContractStatus, Entitlement
-from aftersales.contracts.entitlement import EntitlementResult, add_years, entitlement_check
+from aftersales.contracts.entitlement import EntitlementResult, add_years, describe_entitlement, entitlement_check
 from aftersales.contracts.models import ServiceLevel
 from aftersales.contracts.tests.factories import ContractFactory, WarrantyTermFactory
 from aftersales.customers.tests.factories import CustomerFactory, SiteFactory
@@ -37,7 +37,8 @@ def test_no_contract_means_advice_only():
 
     result = entitlement_check(customer_id=customer.id, on=DAY)
 
-    assert result == EntitlementResult(Entitlement.ADVICE_ONLY, "No contract in force covers this site on this day.")
+    assert result == EntitlementResult(Entitlement.ADVICE_ONLY, "no_contract")
+    assert result.reason == "No contract in force covers this site on this day."
     assert result.label == "Outside scope (advice only)"
 
 
@@ -47,7 +48,9 @@ def test_contract_in_force_without_an_asset_is_warranty():
 
     result = entitlement_check(customer_id=site.customer_id, site_id=site.id, on=DAY)
 
-    assert result == EntitlementResult(Entitlement.WARRANTY, "Contract HT-2026-0001 is in force.", contract)
+    assert result == EntitlementResult(Entitlement.WARRANTY, "contract_in_force", contract)
+    assert result.facts == {"reason": "contract_in_force", "contract": "HT-2026-0001"}
+    assert result.reason == "Contract HT-2026-0001 is in force."
 
 
 def test_contract_in_force_on_its_first_and_last_day():
@@ -155,12 +158,10 @@ def test_the_assets_own_warranty_end_is_used_up_to_and_including_that_day():
     on_the_day = entitlement_check(customer_id=site.customer_id, site_id=site.id, asset=asset, on=DAY)
     next_day = entitlement_check(customer_id=site.customer_id, site_id=site.id, asset=asset, on=DAY + dt.timedelta(1))
 
-    assert on_the_day == EntitlementResult(
-        Entitlement.WARRANTY, "Asset is under warranty until June 15, 2026.", contract, DAY
-    )
-    assert next_day == EntitlementResult(
-        Entitlement.ADVICE_ONLY, "Warranty has ended and contract HT-A has no paid maintenance.", contract, DAY
-    )
+    assert on_the_day == EntitlementResult(Entitlement.WARRANTY, "in_warranty", contract, DAY)
+    assert on_the_day.reason == "Asset is under warranty until June 15, 2026."
+    assert next_day == EntitlementResult(Entitlement.ADVICE_ONLY, "no_paid_maintenance", contract, DAY)
+    assert next_day.reason == "Warranty has ended and contract HT-A has no paid maintenance."
 
 
 def test_warranty_term_counts_from_the_acceptance_date_for_the_products_class():
@@ -233,12 +234,8 @@ def test_expired_warranty_with_lifetime_maintenance_is_billable():
 
     result = entitlement_check(customer_id=site.customer_id, site_id=site.id, asset=asset, on=DAY)
 
-    assert result == EntitlementResult(
-        Entitlement.BILLABLE,
-        "Warranty has ended; contract HT-LIFE covers paid maintenance.",
-        contract,
-        DAY - dt.timedelta(days=1),
-    )
+    assert result == EntitlementResult(Entitlement.BILLABLE, "paid_maintenance", contract, DAY - dt.timedelta(days=1))
+    assert result.reason == "Warranty has ended; contract HT-LIFE covers paid maintenance."
 
 
 def test_asset_in_warranty_without_any_contract_in_force_is_advice_only():
@@ -261,3 +258,14 @@ def test_asset_in_warranty_without_any_contract_in_force_is_advice_only():
 )
 def test_add_years(day, years, expected):
     assert add_years(day, years) == expected
+
+
+def test_the_reason_is_worded_in_the_readers_language_from_stored_facts():
+    facts = {"reason": "in_warranty", "contract": "HT-A", "warranty_end": "2026-06-15"}
+    with translation.override("zh-hans"):
+        chinese = describe_entitlement(facts)
+    with translation.override("en"):
+        english = describe_entitlement(facts)
+    assert english == "Asset is under warranty until June 15, 2026."
+    assert chinese != english and "2026" in chinese
+    assert describe_entitlement({}) == ""

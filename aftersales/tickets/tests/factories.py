@@ -25,5 +25,5 @@ class TicketFactory(factory.django.DjangoModelFactory):
     description = "机房一台服务器电源指示灯不亮。"
     created_by = factory.SubFactory(UserFactory)
     entitlement = "warranty"
-    entitlement_reason = "-"
+    entitlement_facts = factory.LazyFunction(lambda: {"reason": "contract_in_force", "contract": "HT-TEST"})
     received_at = factory.LazyFunction(timezone.now)
