@@ -57,5 +57,5 @@ test: dev-deps lint
 	fi
 
 messages: dev-deps
-	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=node_modules --ignore=staticfiles
+	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=bench
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
