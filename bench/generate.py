@@ -341,10 +341,10 @@ KIND_WEIGHTS = [55, 6, 0.5, 18, 14, 5, 1.5]
 CHANNELS = ["phone", "email", "portal", "fax", "api", "inspection", "follow_up"]
 CHANNEL_WEIGHTS = [45, 20, 20, 2, 5, 5, 3]
 TIERS, TIER_WEIGHTS = ["L1", "L2", "L3"], [60, 32, 8]
-ENTITLEMENTS = [
-    ("warranty", "设备在质保期内"),
-    ("billable", "已过质保期，按合同约定收费维护"),
-    ("advice_only", "不在合同范围内，仅提供咨询"),
+ENTITLEMENTS = [  # kind, and the facts a ticket stores (JSON text for COPY)
+    ("warranty", '{"reason": "in_warranty", "contract": "HT-BENCH", "warranty_end": "2029-12-31"}'),
+    ("billable", '{"reason": "paid_maintenance", "contract": "HT-BENCH"}'),
+    ("advice_only", '{"reason": "no_contract"}'),
 ]
 ENTITLEMENT_WEIGHTS = [60, 30, 10]
 TITLES = [
@@ -401,7 +401,7 @@ TICKET_COLUMNS = (
     "contract_id",
     "service_level_id",
     "entitlement",
-    "entitlement_reason",
+    "entitlement_facts",
     "resolution_method",
     "resolution",
     "root_cause",
@@ -478,7 +478,7 @@ def ticket_rows(rng: random.Random, count: int, data: dict, now: dt.datetime, st
         contact_name, contact_phone = rng.choice(data["contacts_by_site"].get(site_id) or [("张三", "+8613800138000")])
         channel = rng.choices(CHANNELS, weights=CHANNEL_WEIGHTS)[0]
         tier = rng.choices(TIERS, weights=TIER_WEIGHTS)[0]
-        entitlement, entitlement_reason = rng.choices(ENTITLEMENTS, weights=ENTITLEMENT_WEIGHTS)[0]
+        entitlement, entitlement_facts = rng.choices(ENTITLEMENTS, weights=ENTITLEMENT_WEIGHTS)[0]
         created_by = customer["user"] if channel == "portal" else rng.choice(data["agents"])
 
         team_id = assignee_id = None
@@ -544,7 +544,7 @@ def ticket_rows(rng: random.Random, count: int, data: dict, now: dt.datetime, st
             contract_id,
             service_level_id,
             entitlement,
-            entitlement_reason,
+            entitlement_facts,
             resolution_method,
             resolution,
             root_cause,

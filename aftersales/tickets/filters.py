@@ -27,7 +27,8 @@ def assignable_users(request):
 
 class TicketFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_text", label=_("Number or title contains"))
-    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("Status"))
+    # distinct=False: status is the ticket's own column, so no row can repeat; DISTINCT would sort every match.
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("Status"), distinct=False)
     priority = django_filters.ChoiceFilter(choices=Priority.choices, label=_("Priority"))
     customer = django_filters.ModelChoiceFilter(queryset=visible_customers, label=_("Customer"))
     assignee = django_filters.ModelChoiceFilter(queryset=assignable_users, label=_("Assignee"))

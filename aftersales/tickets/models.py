@@ -168,6 +168,8 @@ class Ticket(models.Model):
                 condition=models.Q(status__in=sorted(OPEN_STATUSES)),
                 name="ticket_open_queue_idx",
             ),
+            # Every status ("all"): the queue's order without a filter on status.
+            models.Index(fields=["priority", "received_at", "id"], name="ticket_priority_idx"),
             models.Index(fields=["customer", "status", "priority", "received_at"], name="ticket_customer_queue_idx"),
             models.Index(fields=["assignee", "status", "priority", "received_at"], name="ticket_assignee_queue_idx"),
             models.Index(fields=["-received_at"], name="ticket_received_idx"),

@@ -2,6 +2,8 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -214,3 +216,25 @@ def test_agent_registers_a_fax_received_earlier(client, site):
     ticket = Ticket.objects.get()
     assert ticket.number.startswith("SR20260105")
     assert timezone.localtime(ticket.received_at).strftime("%Y-%m-%d %H:%M") == "2026-01-05 09:30"
+
+
+def test_queue_sorts_and_pages_without_counting(client):
+    login(client, Role.AGENT)
+    older = TicketFactory(status=Status.NEW, priority=4, received_at=timezone.now() - timezone.timedelta(days=2))
+    TicketFactory.create_batch(25, status=Status.NEW, priority=1)
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get(reverse("ticket_list"), {"sort": "-received_at"})
+    assert first.context["page"]["has_next"] and older not in first.context["page"]["rows"]
+    second = client.get(reverse("ticket_list"), {"sort": "-received_at", "page": 2})
+    assert second.context["page"]["rows"] == [older] and not second.context["page"]["has_next"]
+    by_priority = client.get(reverse("ticket_list"), {"sort": "-priority"})
+    assert by_priority.context["page"]["rows"][0] == older
+    assert not [query for query in queries.captured_queries if "COUNT(" in query["sql"].upper()]
+
+
+def test_queue_ignores_unknown_sort_and_bad_page(client):
+    login(client, Role.AGENT)
+    TicketFactory(status=Status.NEW)
+    response = client.get(reverse("ticket_list"), {"sort": "customer__notes", "page": "x"})
+    assert response.status_code == 200
+    assert (response.context["sort"], response.context["page"]["number"]) == ("priority", 1)
