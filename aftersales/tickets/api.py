@@ -26,16 +26,9 @@ from aftersales.tickets.models import Comment, Ticket, TicketEvent
 from aftersales.tickets.selectors import ticket_detail, ticket_list
 from aftersales.tickets.transitions import TRANSITIONS, available_transitions
 
-# Timeline entries that point at something only staff may see (an internal note or file).
-PRIVATE_WHEN_NOT_PUBLIC = frozenset({EventKind.COMMENTED, EventKind.ATTACHMENT_ADDED})
-
 
 def _person(user) -> str:
     return str(user) if user is not None else ""
-
-
-def _sees_internal(request) -> bool:
-    return request is not None and request.user.has_perm(roles.VIEW_INTERNAL)
 
 
 def _visible_ticket(user, ticket_id) -> Ticket:
@@ -144,10 +137,8 @@ class TicketDetailSerializer(TicketListSerializer):
 
     @extend_schema_field(TicketEventSerializer(many=True))
     def get_events(self, ticket):
-        events = ticket.events.all()
-        if not _sees_internal(self.context.get("request")):
-            events = [e for e in events if e.kind not in PRIVATE_WHEN_NOT_PUBLIC or e.data.get("public", True)]
-        return TicketEventSerializer(events, many=True, context=self.context).data
+        # ticket_detail prefetched only the events this user may see.
+        return TicketEventSerializer(ticket.events.all(), many=True, context=self.context).data
 
     def get_actions(self, ticket) -> list[str]:
         request = self.context.get("request")

@@ -193,6 +193,13 @@ class Ticket(models.Model):
 class TicketEventQuerySet(VisibleQuerySet):
     customer_path = "ticket__customer_id"
 
+    def visible_to(self, user):
+        events = super().visible_to(user)
+        if user is not None and not user.has_perm("tickets.view_internal"):
+            # The events of internal notes and files would reveal them (an attachment's event names the file).
+            events = events.filter(models.Q(data__public=True) | ~models.Q(data__has_key="public"))
+        return events
+
 
 class TicketEvent(models.Model):
     """Append-only timeline of a ticket: codes and values, never translated text."""

@@ -1,8 +1,7 @@
 """Reads of tickets, always scoped to what the user may see."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
-from aftersales.accounts import roles
 from aftersales.tickets.models import Attachment, Comment, Ticket, TicketEvent
 
 
@@ -35,10 +34,7 @@ def ticket_list(*, user) -> QuerySet[Ticket]:
 
 def ticket_detail(*, user, ticket_id: int) -> Ticket:
     """One ticket with its timeline, comments and attachments as this user may see them. Raises DoesNotExist."""
-    events = TicketEvent.objects.select_related("actor")
-    if not user.has_perm(roles.VIEW_INTERNAL):
-        # The events of internal notes and attachments would reveal them (an attachment's event names the file).
-        events = events.filter(Q(data__public=True) | ~Q(data__has_key="public"))
+    events = TicketEvent.objects.visible_to(user).select_related("actor")
     return (
         Ticket.objects.visible_to(user)
         .select_related("customer", "site", "assignee", "team", "contract", "service_level", "created_by")
