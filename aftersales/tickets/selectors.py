@@ -48,9 +48,6 @@ def ticket_detail(*, user, ticket_id: int) -> Ticket:
     )
 
 
-def ticket_by_number(*, user, number: str) -> Ticket:
-    return Ticket.objects.visible_to(user).get(number=number)
-
 
 def customer_history(*, user, customer_id: int) -> QuerySet[Ticket]:
     """A customer's faults, newest first, with how each was fixed (the archive's history)."""

@@ -1,0 +1,181 @@
+"""Editing, dispatching and moving a ticket through its lifecycle."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from aftersales.accounts import roles
+from aftersales.core.errors import InvalidTransition, PermissionDenied, ValidationFailed, validation_failed_from
+from aftersales.tickets.choices import EventKind, Status, Tier
+from aftersales.tickets.models import Ticket
+from aftersales.tickets.services.common import locked_for_update, mark_responded, record_event, save_new_version
+from aftersales.tickets.services.intake import priority_for
+from aftersales.tickets.transitions import ASSIGNABLE, BY_ACTION, is_permitted
+
+EDITABLE_FIELDS = (
+    "title",
+    "description",
+    "kind",
+    "urgency",
+    "impact",
+    "tier",
+    "team",
+    "contact_name",
+    "contact_phone",
+    "root_cause",
+)
+
+
+@transaction.atomic
+def ticket_update(*, actor, ticket: Ticket, version: int | None, **changes) -> Ticket:
+    """Edit a ticket's descriptive fields; urgency or impact changes re-derive the priority."""
+    if not (actor.has_perm(roles.LOG) or actor.has_perm(roles.WORK) or actor.has_perm(roles.SUPERVISE)):
+        raise PermissionDenied()
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationFailed(detail={name: [_("This field cannot be changed here.")] for name in sorted(unknown)})
+    ticket = locked_for_update(ticket, version)
+    if ticket.status in (Status.CLOSED, Status.ARCHIVED, Status.CANCELLED):
+        raise InvalidTransition(_("A closed ticket cannot be edited."))
+    before = {name: getattr(ticket, name) for name in changes}
+    for name, value in changes.items():
+        setattr(ticket, name, value)
+    # Clean first: it converts the values (so "2" equals 2 below) and an invalid level cannot reach the matrix.
+    try:
+        ticket.full_clean(exclude=["number", "created_by"])
+    except ValidationError as error:
+        raise validation_failed_from(error) from error
+    changed = [name for name in changes if before[name] != getattr(ticket, name)]
+    if not changed:
+        return ticket
+    if {"urgency", "impact"} & set(changed):
+        priority = priority_for(service_level_id=ticket.service_level_id, urgency=ticket.urgency, impact=ticket.impact)
+        if priority != ticket.priority:
+            ticket.priority = priority
+            changed.append("priority")
+    save_new_version(ticket, changed)
+    record_event(
+        ticket=ticket,
+        actor=actor,
+        kind=EventKind.UPDATED,
+        data={name: _jsonable(getattr(ticket, name)) for name in changed},
+    )
+    return ticket
+
+
+def _jsonable(value):
+    if hasattr(value, "pk"):
+        return value.pk
+    return value if isinstance(value, (int, str, type(None))) else str(value)
+
+
+@transaction.atomic
+def ticket_assign(
+    *, actor, ticket: Ticket, assignee, version: int | None, team=None, tier: str | None = None, note: str = ""
+) -> Ticket:
+    """Dispatch: give the ticket to an engineer (and team or tier); a new ticket becomes assigned."""
+    if not actor.has_perm(roles.DISPATCH):
+        raise PermissionDenied()
+    ticket = locked_for_update(ticket, version)
+    if ticket.status not in ASSIGNABLE:
+        raise InvalidTransition()
+    errors = {}
+    if assignee is None or not assignee.is_active or not assignee.has_perm(roles.WORK):
+        errors["assignee"] = [_("Choose an active engineer who can work on tickets.")]
+    if tier and tier not in Tier.values:
+        errors["tier"] = [_("Choose a valid tier.")]
+    if errors:
+        raise ValidationFailed(detail=errors)
+    from_status = ticket.status
+    ticket.assignee = assignee
+    fields = ["assignee"]
+    if team is not None:
+        ticket.team, fields = team, [*fields, "team"]
+    if tier:
+        ticket.tier, fields = tier, [*fields, "tier"]
+    if ticket.status == Status.NEW:
+        ticket.status, fields = Status.ASSIGNED, [*fields, "status"]
+    save_new_version(ticket, fields)
+    record_event(
+        ticket=ticket,
+        actor=actor,
+        kind=EventKind.ASSIGNED,
+        note=note,
+        from_status=from_status,
+        to_status=ticket.status,
+        data={"assignee": assignee.pk, "assignee_name": str(assignee), "team": ticket.team_id, "tier": ticket.tier},
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_transition(
+    *,
+    actor,
+    ticket: Ticket,
+    action: str,
+    version: int | None,
+    note: str = "",
+    resolution: str = "",
+    resolution_method: str = "",
+    root_cause: str = "",
+) -> Ticket:
+    """The only way a ticket's status changes (besides assignment): checks the table and the actor."""
+    transition = BY_ACTION.get(action)
+    if transition is None:
+        raise ValidationFailed(detail={"action": [_("Unknown action.")]})
+    ticket = locked_for_update(ticket, version)
+    if not is_permitted(transition, user=actor, ticket=ticket):
+        raise InvalidTransition() if ticket.status not in transition.sources else PermissionDenied()
+    note = note.strip()
+    if transition.note_required and not note:
+        raise ValidationFailed(detail={"note": [_("Please give a reason.")]})
+    now = timezone.now()
+    from_status = ticket.status
+    ticket.status = transition.target
+    fields = ["status"]
+    if action == "resolve":
+        fields += _resolve_fields(ticket, resolution, resolution_method, root_cause, now)
+    elif action == "accept":
+        if ticket.assignee_id is None:
+            ticket.assignee, fields = actor, [*fields, "assignee"]
+        fields += mark_responded(ticket, now)
+    elif action in ("confirm", "close", "archive"):
+        stamp = {"confirm": "confirmed_at", "close": "closed_at", "archive": "archived_at"}[action]
+        setattr(ticket, stamp, now)
+        fields.append(stamp)
+    elif action == "reopen":
+        ticket.resolved_at = ticket.confirmed_at = None
+        fields += ["resolved_at", "confirmed_at"]
+    save_new_version(ticket, fields)
+    record_event(
+        ticket=ticket,
+        actor=actor,
+        kind=EventKind.STATUS_CHANGED,
+        note=note,
+        from_status=from_status,
+        to_status=ticket.status,
+        at=now,
+        data={"action": action},
+    )
+    return ticket
+
+
+def _resolve_fields(ticket: Ticket, resolution: str, method: str, root_cause: str, now) -> list[str]:
+    errors = {}
+    if not resolution.strip():
+        errors["resolution"] = [_("Describe how the problem was solved.")]
+    if not method:
+        errors["resolution_method"] = [_("Choose how it was solved.")]
+    if errors:
+        raise ValidationFailed(detail=errors)
+    ticket.resolution, ticket.resolution_method, ticket.resolved_at = resolution.strip(), method, now
+    fields = ["resolution", "resolution_method", "resolved_at"]
+    if root_cause.strip():
+        ticket.root_cause, fields = root_cause.strip(), [*fields, "root_cause"]
+    try:
+        ticket.clean_fields(exclude=[f.name for f in Ticket._meta.fields if f.name not in fields])
+    except ValidationError as error:
+        raise validation_failed_from(error) from error
+    return fields
