@@ -12,7 +12,7 @@ from aftersales.assets.tests.factories import AssetFactory
 from aftersales.customers.tests.factories import CustomerFactory
 from aftersales.tickets.choices import EventKind
 from aftersales.tickets.models import Ticket
-from aftersales.tickets.selectors import ticket_by_number, ticket_detail, ticket_list
+from aftersales.tickets.selectors import ticket_detail, ticket_list
 from aftersales.tickets.services import attachment_add, comment_add, ticket_assign
 from aftersales.tickets.tests.factories import TicketFactory
 
@@ -74,16 +74,6 @@ def test_detail_of_another_customers_ticket_does_not_exist():
 
     with pytest.raises(Ticket.DoesNotExist):
         ticket_detail(user=customer_user, ticket_id=foreign.pk)
-
-
-def test_detail_by_number_is_scoped_too():
-    ticket = TicketFactory()
-    own_user = UserFactory(role=Role.CUSTOMER, customer=ticket.customer)
-    other_user = UserFactory(role=Role.CUSTOMER, customer=CustomerFactory())
-
-    assert ticket_by_number(user=own_user, number=ticket.number) == ticket
-    with pytest.raises(Ticket.DoesNotExist):
-        ticket_by_number(user=other_user, number=ticket.number)
 
 
 @pytest.fixture
