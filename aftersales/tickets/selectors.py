@@ -48,7 +48,6 @@ def ticket_detail(*, user, ticket_id: int) -> Ticket:
     )
 
 
-
 def customer_history(*, user, customer_id: int) -> QuerySet[Ticket]:
     """A customer's faults, newest first, with how each was fixed (the archive's history)."""
     return (
