@@ -47,7 +47,7 @@ lint: dev-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
-	$(PY) manage.py makemigrations --check --dry-run
+	DATABASE_URL= $(PY) manage.py makemigrations --check --dry-run
 
 test: dev-deps lint
 	DATABASE_URL= $(VENV)/bin/pytest -n 2
