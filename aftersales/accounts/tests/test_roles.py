@@ -46,11 +46,6 @@ EXPECTED = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def make_user(role, **fields):
     if role == Role.CUSTOMER:
         fields.setdefault("customer", TicketFactory().customer)

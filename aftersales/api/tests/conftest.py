@@ -8,12 +8,6 @@ from aftersales.customers.tests.factories import CustomerFactory, SiteFactory
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Every user fixture sets a password; the production hasher is slow on purpose."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _fresh_throttle_counts():
     """Throttle counters live in the cache; each test starts with none."""
     cache.clear()

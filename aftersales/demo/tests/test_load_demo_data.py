@@ -31,13 +31,6 @@ def load(*arguments: str) -> str:
     return out.getvalue()
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(request, settings):
-    """Only the login test needs the real (slow on purpose) password hasher."""
-    if "passwords" not in request.node.name:
-        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def row_counts() -> dict[str, int]:
     return {
         model.__name__: model.objects.count()

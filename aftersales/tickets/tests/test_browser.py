@@ -37,10 +37,9 @@ HTMX_IDLE = "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx
 
 
 @pytest.fixture
-def world(settings):
+def world():
     """A customer with one site, a contract with a three-year hardware warranty, one asset still
     under warranty and one long out of it, a caller, and the people who handle the request."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast sign-ins
     site = SiteFactory(name="滨江数据中心")
     customer = site.customer
     contract = ContractFactory(customer=customer)

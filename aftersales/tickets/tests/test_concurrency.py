@@ -36,11 +36,6 @@ BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
 HOLD_SECONDS = 0.3
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def run_at_once(*jobs):
     """Run each job in its own thread with its own connection, released together; return results or errors."""
     barrier = threading.Barrier(len(jobs))

@@ -19,11 +19,6 @@ from aftersales.tickets.tests.factories import TicketFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_list_is_scoped_and_ordered_by_priority_then_age():
     customer = CustomerFactory()
     now = timezone.now()

@@ -36,9 +36,8 @@ RESOLVE_ARGS = {"resolution": "更换电源模块", "resolution_method": "on_sit
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords_and_english(settings):
-    """Hashing demo passwords at full strength would dominate the run time; reasons are compared in English."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _english():
+    """Reasons and messages are compared in English."""
     with translation.override("en"):
         yield
 

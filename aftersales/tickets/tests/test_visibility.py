@@ -20,11 +20,6 @@ from aftersales.tickets.tests.factories import TicketFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def event_for(customer):
     ticket = TicketFactory(customer=customer)
     return TicketEvent.objects.create(ticket=ticket, actor=ticket.created_by, kind="created", at=ticket.received_at)
