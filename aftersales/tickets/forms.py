@@ -87,3 +87,24 @@ class CommentForm(StyledForm):
 class AttachmentForm(StyledForm):
     file = forms.FileField(label=_("File"))
     is_public = forms.BooleanField(label=_("Visible to the customer"), required=False, initial=True)
+
+
+class TicketEditForm(StyledForm):
+    """The descriptive fields staff may correct after intake; the service re-derives the priority."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
+    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
+    urgency = forms.TypedChoiceField(label=_("Urgency"), choices=Level.choices, coerce=int)
+    impact = forms.TypedChoiceField(label=_("Impact"), choices=Level.choices, coerce=int)
+    tier = forms.ChoiceField(label=_("Tier"), choices=Tier.choices)
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.all(), required=False)
+    contact_name = forms.CharField(label=_("Contact name"), max_length=100)
+    contact_phone = PhoneNumberField(label=_("Contact phone"), region="CN")
+    root_cause = forms.CharField(label=_("Root cause"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(widget=forms.HiddenInput())
+
+    @classmethod
+    def for_ticket(cls, ticket, data=None):
+        initial = {name: getattr(ticket, name) for name in cls.base_fields if name != "team"}
+        return cls(data, initial={**initial, "team": ticket.team_id})

@@ -186,6 +186,11 @@ class Ticket(models.Model):
         return describe_entitlement(self.entitlement_facts)
 
     @property
+    def is_editable(self) -> bool:
+        """Descriptive fields may be corrected until the ticket is closed."""
+        return self.status not in (Status.CLOSED, Status.ARCHIVED, Status.CANCELLED)
+
+    @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from aftersales.tickets.views import archive, detail, intake, queue
+from aftersales.tickets.views import archive, detail, edit, intake, queue
 
 urlpatterns = [
     path("", queue.home, name="home"),
@@ -9,6 +9,7 @@ urlpatterns = [
     path("tickets/new/options/", intake.intake_customer_options, name="intake_options"),
     path("tickets/new/contacts/", intake.contact_search, name="contact_search"),
     path("tickets/<int:pk>/", detail.ticket_detail_view, name="ticket_detail"),
+    path("tickets/<int:pk>/edit/", edit.ticket_edit_view, name="ticket_edit"),
     path("tickets/<int:pk>/transition/", detail.ticket_transition_view, name="ticket_transition"),
     path("tickets/<int:pk>/assign/", detail.ticket_assign_view, name="ticket_assign"),
     path("tickets/<int:pk>/comments/", detail.comment_add_view, name="ticket_comment"),

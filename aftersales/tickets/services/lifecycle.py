@@ -36,7 +36,7 @@ def ticket_update(*, actor, ticket: Ticket, version: int | None, **changes) -> T
     if unknown:
         raise ValidationFailed(detail={name: [_("This field cannot be changed here.")] for name in sorted(unknown)})
     ticket = locked_for_update(ticket, version)
-    if ticket.status in (Status.CLOSED, Status.ARCHIVED, Status.CANCELLED):
+    if not ticket.is_editable:
         raise InvalidTransition(_("A closed ticket cannot be edited."))
     before = {name: getattr(ticket, name) for name in changes}
     for name, value in changes.items():

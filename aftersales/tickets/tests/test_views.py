@@ -238,3 +238,38 @@ def test_queue_ignores_unknown_sort_and_bad_page(client):
     response = client.get(reverse("ticket_list"), {"sort": "customer__notes", "page": "x"})
     assert response.status_code == 200
     assert (response.context["sort"], response.context["page"]["number"]) == ("priority", 1)
+
+
+def test_agent_corrects_urgency_and_the_priority_follows(client):
+    ticket = TicketFactory(status=Status.ASSIGNED, urgency=3, impact=3, priority=4)
+    login(client, Role.AGENT)
+    page = client.get(reverse("ticket_edit", args=[ticket.pk]))
+    assert (
+        page.status_code == 200 and 'data-testid="edit-link"' in client.get(ticket.get_absolute_url()).content.decode()
+    )
+    form = page.context["form"].initial
+    response = client.post(reverse("ticket_edit", args=[ticket.pk]), {**form, "urgency": 1, "impact": 1, "team": ""})
+    ticket.refresh_from_db()
+    assert response.status_code == 302
+    assert (ticket.urgency, ticket.priority, ticket.version) == (1, 1, 2)
+    assert ticket.events.get().data["priority"] == 1
+
+
+def test_edit_with_a_stale_version_keeps_the_form_and_the_row(client):
+    ticket = TicketFactory(status=Status.NEW, title="原标题")
+    login(client, Role.AGENT)
+    form = client.get(reverse("ticket_edit", args=[ticket.pk])).context["form"].initial
+    response = client.post(
+        reverse("ticket_edit", args=[ticket.pk]), {**form, "title": "新标题", "version": 9, "team": ""}
+    )
+    ticket.refresh_from_db()
+    assert response.status_code == 200 and response.context["form"].non_field_errors()
+    assert (ticket.title, ticket.version) == ("原标题", 1)
+
+
+def test_customers_and_closed_tickets_have_no_edit_page(client, site):
+    closed = TicketFactory(customer=site.customer, status=Status.CLOSED)
+    login(client, Role.CUSTOMER, customer=site.customer)
+    assert client.get(reverse("ticket_edit", args=[closed.pk])).status_code == 404
+    login(client, Role.AGENT)
+    assert 'data-testid="edit-link"' not in client.get(closed.get_absolute_url()).content.decode()
