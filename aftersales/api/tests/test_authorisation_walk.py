@@ -53,6 +53,9 @@ WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 # The literal path in front of an object id -> the kind of object the id names.
 # A new route with an id must be added here (the walk fails and says so until it is).
+# Pages only staff use, even for a customer's own records (the staff check proves they work).
+STAFF_ONLY_ROUTE_NAMES = {"ticket_edit"}
+
 ROUTE_KINDS = {
     "/tickets/": "ticket",
     "/attachments/": "attachment",
@@ -496,7 +499,8 @@ def test_customer1_gets_404_from_every_route_for_customer2s_objects(world):
                     failures.append(f"{method} {url} shows B's {secrets}")
         # The owner reaches their own (public) record on the same URL: the 404 above is not a broken route.
         owner_obj = b.objects[kind][0]
-        for method in sorted(implemented - {"HEAD"}):
+        owner_methods = set() if route.name in STAFF_ONLY_ROUTE_NAMES else implemented - {"HEAD"}
+        for method in sorted(owner_methods):
             code = customer2.probe(
                 method, route.url(owner_obj.pk), payload(kind, owner_obj, world, b, api=route.is_api)
             ).status_code
