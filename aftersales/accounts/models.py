@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
-from aftersales.accounts.roles import STAFF_ROLES, Role
+from aftersales.accounts.roles import LOG, ROLE_PERMISSIONS, STAFF_ROLES, Role
 
 
 def is_cjk(text: str) -> bool:
@@ -49,6 +49,11 @@ class User(AbstractUser):
     @property
     def is_staff_member(self) -> bool:
         return self.role in STAFF_ROLES
+
+    @property
+    def can_log_requests(self) -> bool:
+        """Whether pages offer "log a request" / "report a problem": from the role table, without a query."""
+        return self.is_customer_user or self.is_superuser or LOG in ROLE_PERMISSIONS.get(self.role, frozenset())
 
 
 class Team(models.Model):
