@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from aftersales.accounts import roles
 from aftersales.assets.models import Asset
-from aftersales.core.api import MasterDataSerializer, MasterDataViewSet
+from aftersales.core.api import IdFilter, MasterDataSerializer, MasterDataViewSet
 
 
 class AssetSerializer(MasterDataSerializer):
@@ -33,9 +33,9 @@ class AssetSerializer(MasterDataSerializer):
 
 
 class AssetFilter(django_filters.FilterSet):
-    customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"))
-    site = django_filters.NumberFilter(field_name="site_id", label=_("Site"))
-    contract = django_filters.NumberFilter(field_name="contract_id", label=_("Contract"))
+    customer = IdFilter(field_name="customer_id", label=_("Customer"))
+    site = IdFilter(field_name="site_id", label=_("Site"))
+    contract = IdFilter(field_name="contract_id", label=_("Contract"))
     serial_number = django_filters.CharFilter(lookup_expr="iexact", label=_("Serial number"))
 
     class Meta:

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from aftersales.accounts import roles
 from aftersales.contracts.choices import ContractStatus
 from aftersales.contracts.models import Contract
-from aftersales.core.api import MasterDataSerializer, MasterDataViewSet
+from aftersales.core.api import IdFilter, MasterDataSerializer, MasterDataViewSet
 
 
 class ContractSerializer(MasterDataSerializer):
@@ -44,7 +44,7 @@ class ContractSerializer(MasterDataSerializer):
 
 
 class ContractFilter(django_filters.FilterSet):
-    customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"))
+    customer = IdFilter(field_name="customer_id", label=_("Customer"))
     status = django_filters.ChoiceFilter(choices=ContractStatus.choices, label=_("Status"))
 
     class Meta:

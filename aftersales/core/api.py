@@ -2,6 +2,8 @@
 
 import copy
 
+import django_filters
+from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField as PhoneNumberModelField
@@ -28,6 +30,21 @@ class MasterDataPermission(permissions.BasePermission):
 
     def has_object_permission(self, request, view, obj):
         return request.method in permissions.SAFE_METHODS or request.user.has_perm(view.write_permission)
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A related record's id: a whole number, and one past the largest id matches nothing.
+
+    Filtering a foreign key by a number beyond 64 bits made SQLite raise OverflowError (a 500).
+    """
+
+    field_class = forms.IntegerField
+    largest_id = 2**63 - 1
+
+    def filter(self, qs, value):
+        if value is not None and not 0 < value <= self.largest_id:
+            return qs.none()
+        return super().filter(qs, value)
 
 
 class VisibleRelatedField(serializers.PrimaryKeyRelatedField):

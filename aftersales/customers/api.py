@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from aftersales.accounts import roles
-from aftersales.core.api import MasterDataSerializer, MasterDataViewSet
+from aftersales.core.api import IdFilter, MasterDataSerializer, MasterDataViewSet
 from aftersales.customers.models import Contact, Customer, Site
 
 
@@ -72,7 +72,7 @@ class SiteSerializer(MasterDataSerializer):
 
 class SiteFilter(django_filters.FilterSet):
     # Plain ids, not model choices: filtering by a customer you cannot see gives an empty list, not an error.
-    customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"))
+    customer = IdFilter(field_name="customer_id", label=_("Customer"))
 
     class Meta:
         model = Site
@@ -95,8 +95,8 @@ class ContactSerializer(MasterDataSerializer):
 
 
 class ContactFilter(django_filters.FilterSet):
-    customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"))
-    site = django_filters.NumberFilter(field_name="site_id", label=_("Site"))
+    customer = IdFilter(field_name="customer_id", label=_("Customer"))
+    site = IdFilter(field_name="site_id", label=_("Site"))
 
     class Meta:
         model = Contact

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from aftersales.accounts import roles
 from aftersales.accounts.models import Team, User
 from aftersales.assets.models import Asset
-from aftersales.core.api import VisibleRelatedField
+from aftersales.core.api import IdFilter, VisibleRelatedField
 from aftersales.customers.models import Customer, Site
 from aftersales.tickets import services
 from aftersales.tickets.choices import Channel, EventKind, Kind, Level, ResolutionMethod, Tier
@@ -308,7 +308,7 @@ class TicketViewSet(viewsets.GenericViewSet):
 
 class TicketChildFilter(django_filters.FilterSet):
     # A plain id: asking about a ticket you cannot see gives an empty list, not a different error.
-    ticket = django_filters.NumberFilter(field_name="ticket_id", label=_("Ticket"))
+    ticket = IdFilter(field_name="ticket_id", label=_("Ticket"))
 
 
 class CommentFilter(TicketChildFilter):
