@@ -5,6 +5,8 @@ from aftersales.tickets.filters import QueueFilter
 from aftersales.tickets.selectors import ticket_list
 
 PAGE_SIZE = 25
+# Past any real queue, and an offset every database accepts (SQLite and PostgreSQL stop at 64 bits).
+LAST_PAGE = 1_000_000
 CUSTOMER_HIDDEN_FILTERS = ("customer", "assignee", "tier", "channel")
 # Sort keys a user may choose; each ends on a unique column so pages never repeat or skip a row.
 SORTS = {
@@ -24,7 +26,9 @@ def home(request):
 
 def page_without_count(queryset, page_number: str | None, size: int = PAGE_SIZE) -> dict:
     """One page and whether another follows, without COUNT(*) over a million tickets."""
-    number = int(page_number) if (page_number or "").isdigit() and int(page_number) > 0 else 1
+    # isdecimal, not isdigit: int() refuses digits such as "²"; seven characters keep int() and the offset small.
+    digits = page_number or ""
+    number = min(max(int(digits), 1), LAST_PAGE) if digits.isdecimal() and len(digits) <= 7 else 1
     rows = list(queryset[(number - 1) * size : number * size + 1])
     return {"rows": rows[:size], "number": number, "has_previous": number > 1, "has_next": len(rows) > size}
 
