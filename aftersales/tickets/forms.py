@@ -7,7 +7,7 @@ from phonenumber_field.formfields import PhoneNumberField
 from aftersales.accounts.models import Team, User
 from aftersales.accounts.roles import Role
 from aftersales.assets.models import Asset
-from aftersales.core.forms import StyledForm
+from aftersales.core.forms import StyledForm, as_id
 from aftersales.customers.models import Customer, Site
 from aftersales.tickets.choices import Channel, Kind, Level, ResolutionMethod, Tier
 
@@ -38,7 +38,7 @@ class IntakeForm(StyledForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["customer"].queryset = Customer.objects.visible_to(user).filter(is_active=True)
-        customer_id = self.data.get("customer") or self.initial.get("customer")
+        customer_id = as_id(self.data.get("customer") or self.initial.get("customer"))
         if user.is_customer_user:
             customer_id = user.customer_id
             self.fields["customer"].initial = customer_id

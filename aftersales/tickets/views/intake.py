@@ -10,6 +10,7 @@ from aftersales.accounts import roles
 from aftersales.assets.models import Asset
 from aftersales.contracts.entitlement import entitlement_check
 from aftersales.core.errors import DomainError, PermissionDenied
+from aftersales.core.forms import as_id
 from aftersales.core.time import local_date
 from aftersales.core.views import add_domain_error
 from aftersales.customers.models import Contact, Customer, Site
@@ -67,10 +68,7 @@ def _entitlement(request, customer_id):
 
 
 def _as_int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
+    return as_id(value) or 0
 
 
 @login_required
