@@ -63,6 +63,23 @@ class Site(TimeStampedModel):
     def full_address(self) -> str:
         return "".join(part for part in (self.province, self.city, self.district, self.address) if part)
 
+    def clean(self):
+        # Assets, contacts, contracts and tickets name the site with their own customer; moving it would
+        # show one customer's site (its address) on another's records.
+        if self.pk is None or not self.customer_id:
+            return
+        stored_customer_id = Site.objects.filter(pk=self.pk).values_list("customer_id", flat=True).first()
+        if stored_customer_id in (None, self.customer_id):
+            return
+        if any(related.exists() for related in (self.assets, self.contacts, self.contracts, self.tickets)):
+            raise ValidationError(
+                {
+                    "customer": _(
+                        "This site has assets, contacts, contracts or tickets, so it cannot move to another customer."
+                    )
+                }
+            )
+
 
 class Contact(TimeStampedModel):
     """A person at the customer who reports faults or receives reports."""

@@ -9,6 +9,7 @@ from aftersales.contracts.models import Contract
 from aftersales.contracts.tests.factories import ContractFactory, ServiceLevelFactory
 from aftersales.customers.models import Contact, Customer, Site
 from aftersales.customers.tests.factories import ContactFactory, SiteFactory
+from aftersales.tickets.tests.factories import TicketFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -239,3 +240,28 @@ def test_master_data_lists_filter_by_customer(api_as, agent, customer1, customer
     rows = api_as(agent).get("/api/v1/sites/", {"customer": customer1.id}).json()["results"]
 
     assert [row["id"] for row in rows] == [own.id]
+
+
+@pytest.mark.parametrize("holder", ["asset", "contact", "contract", "ticket"])
+def test_a_site_in_use_cannot_move_to_another_customer(api_as, admin, customer2, site1, holder):
+    {
+        "asset": lambda: AssetFactory(site=site1),
+        "contact": lambda: ContactFactory(customer=site1.customer, site=site1),
+        "contract": lambda: ContractFactory(customer=site1.customer).sites.add(site1),
+        "ticket": lambda: TicketFactory(customer=site1.customer, site=site1),
+    }[holder]()
+
+    response = api_as(admin).patch(f"/api/v1/sites/{site1.id}/", {"customer": customer2.id}, format="json")
+
+    assert response.status_code == 400
+    assert set(response.json()["detail"]) == {"customer"}
+    site1.refresh_from_db()
+    assert site1.customer != customer2
+
+
+def test_a_site_nothing_refers_to_may_move_to_another_customer(api_as, admin, customer2, site1):
+    response = api_as(admin).patch(f"/api/v1/sites/{site1.id}/", {"customer": customer2.id}, format="json")
+
+    assert response.status_code == 200
+    site1.refresh_from_db()
+    assert site1.customer == customer2
