@@ -18,6 +18,7 @@ from aftersales.accounts import roles
 from aftersales.accounts.models import Team, User
 from aftersales.assets.models import Asset
 from aftersales.core.api import IdFilter, VisibleRelatedField
+from aftersales.core.errors import PermissionDenied
 from aftersales.customers.models import Customer, Site
 from aftersales.tickets import services
 from aftersales.tickets.choices import Channel, EventKind, Kind, Level, ResolutionMethod, Tier
@@ -300,6 +301,9 @@ class TicketViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def assign(self, request, pk, format=None):
         ticket = _visible_ticket(request.user, pk)
+        if not request.user.has_perm(roles.DISPATCH):
+            # Refuse before reading the body, so the answer says nothing about which staff ids exist.
+            raise PermissionDenied()
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.ticket_assign(actor=request.user, ticket=ticket, **serializer.validated_data)

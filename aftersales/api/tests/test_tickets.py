@@ -327,6 +327,19 @@ def test_another_customers_ticket_cannot_be_edited_or_assigned(api_as, agent, en
 # Assignment ---------------------------------------------------------------------------------------
 
 
+def test_a_customer_cannot_probe_staff_ids_through_assign(api_as, agent, engineer, customer_user1, customer1):
+    ticket = intake(agent, customer1)
+    client = api_as(customer_user1)
+
+    real = client.post(f"{URL}{ticket.id}/assign/", {"version": 1, "assignee": engineer.id}, format="json")
+    missing = client.post(f"{URL}{ticket.id}/assign/", {"version": 1, "assignee": 987654}, format="json")
+
+    assert real.status_code == missing.status_code == 403
+    assert real.json() == missing.json()
+    ticket.refresh_from_db()
+    assert (ticket.assignee, ticket.version) == (None, 1)
+
+
 def test_a_dispatcher_assigns_a_new_ticket(api_as, agent, engineer, customer1):
     ticket = intake(agent, customer1)
     team = TeamFactory()
