@@ -36,6 +36,9 @@ def secret_key() -> str:
 
 
 SECRET_KEY = secret_key()
+# Fernet keys for secrets stored in the database (comma-separated; the first encrypts, all decrypt).
+# Empty: a key derived from SECRET_KEY (see aftersales/core/crypto.py); set it in production.
+ENCRYPTION_KEYS = env_list("AFTERSALES_ENCRYPTION_KEY")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
@@ -137,6 +140,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 CRONTASK = {"REDIS_URL": os.environ.get("REDIS_URL") or None}  # a lock so only one scheduler runs jobs
+SLA_SWEEP_SECONDS = int(os.environ.get("AFTERSALES_SLA_SWEEP_SECONDS", "30"))
+# Links in notifications point here (they are read outside any request).
+AFTERSALES_BASE_URL = os.environ.get("AFTERSALES_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
