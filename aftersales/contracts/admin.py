@@ -2,11 +2,12 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from aftersales.contracts.models import Contract, ServiceLevel, WarrantyTerm
+from aftersales.sla.admin import RecomputesClocks
 
 
 @admin.register(ServiceLevel)
-class ServiceLevelAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "rank"]
+class ServiceLevelAdmin(RecomputesClocks, admin.ModelAdmin):
+    list_display = ["name", "code", "rank", "sla_policy"]
 
 
 class WarrantyTermInline(admin.TabularInline):

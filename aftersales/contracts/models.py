@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 from aftersales.contracts.choices import AssetClass, ContractStatus, Coverage
 from aftersales.core.models import TimeStampedModel, VisibleQuerySet
 from aftersales.customers.models import Customer, Site
+from aftersales.sla.models import SlaPolicy
 
 
 class ServiceLevel(models.Model):
@@ -16,6 +17,15 @@ class ServiceLevel(models.Model):
     code = models.SlugField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=50)
     rank = models.PositiveSmallIntegerField(_("rank"), default=0, help_text=_("Higher ranks are better service."))
+    sla_policy = models.ForeignKey(
+        SlaPolicy,
+        verbose_name=_("SLA policy"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="service_levels",
+        help_text=_("The targets this level promises; empty means the default policy."),
+    )
 
     class Meta:
         verbose_name = _("service level")

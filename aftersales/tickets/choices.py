@@ -76,3 +76,17 @@ class EventKind(models.TextChoices):
     UPDATED = "updated", _("Updated")
     COMMENTED = "commented", _("Commented")
     ATTACHMENT_ADDED = "attachment_added", _("Attachment added")
+    CALL_LOGGED = "call_logged", _("Call logged")
+    ARRIVED = "arrived", _("Arrived on site")
+    EMERGENCY_DECLARED = "emergency_declared", _("Emergency plan started")
+    ESCALATION_ACKNOWLEDGED = "escalation_acknowledged", _("Escalation acknowledged")
+
+
+class SlaHealth(models.TextChoices):
+    """A ticket's SLA at a glance, for the board's colours; ordered from calm to late."""
+
+    NONE = "none", _("No SLA")
+    PAUSED = "paused", _("Paused")
+    OK = "ok", _("On track")
+    WARNING = "warning", _("At risk")
+    BREACHED = "breached", _("Breached")

@@ -13,6 +13,8 @@ from aftersales.contracts.entitlement import describe_entitlement
 from aftersales.contracts.models import Contract, ServiceLevel
 from aftersales.core.models import VisibleQuerySet
 from aftersales.customers.models import Customer, Site
+from aftersales.sla.choices import Clock
+from aftersales.sla.models import SlaPolicy
 from aftersales.tickets.choices import (
     OPEN_STATUSES,
     Channel,
@@ -21,6 +23,7 @@ from aftersales.tickets.choices import (
     Level,
     Priority,
     ResolutionMethod,
+    SlaHealth,
     Status,
     Tier,
 )
@@ -142,6 +145,17 @@ class Ticket(models.Model):
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+    on_site_required = models.BooleanField(
+        _("on-site visit needed"), default=False, help_text=_("Starts the on-site arrival clock.")
+    )
+    arrived_at = models.DateTimeField(_("arrived on site at"), null=True, blank=True)
+    emergency_declared_at = models.DateTimeField(_("emergency plan started at"), null=True, blank=True)
+
+    # A cache of the SLA clocks, recomputed from the events by `tickets.sla`; never edited by hand.
+    sla_health = models.CharField(_("SLA"), max_length=10, choices=SlaHealth.choices, default=SlaHealth.NONE)
+    sla_due_at = models.DateTimeField(_("next SLA due time"), null=True, blank=True)
+    sla_clocks = models.JSONField(_("SLA clocks"), default=list, blank=True, editable=False)
+    next_check_at = models.DateTimeField(_("next SLA check"), null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     version = models.PositiveIntegerField(_("version"), default=1)
 
@@ -173,6 +187,16 @@ class Ticket(models.Model):
             models.Index(fields=["customer", "status", "priority", "received_at"], name="ticket_customer_queue_idx"),
             models.Index(fields=["assignee", "status", "priority", "received_at"], name="ticket_assignee_queue_idx"),
             models.Index(fields=["-received_at"], name="ticket_received_idx"),
+            # The SLA sweep reads only the tickets whose next level is due.
+            models.Index(
+                fields=["next_check_at"], condition=models.Q(next_check_at__isnull=False), name="ticket_sla_check_idx"
+            ),
+            # The SLA board: open tickets by time to the next breach.
+            models.Index(
+                fields=["sla_due_at", "id"],
+                condition=models.Q(status__in=sorted(OPEN_STATUSES)),
+                name="ticket_sla_board_idx",
+            ),
         ]
 
     def __str__(self):
@@ -294,3 +318,61 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class SlaPauseRule(models.Model):
+    """Policy data: while a ticket is in `status`, `clock` stands still (e.g. pending customer pauses resolution)."""
+
+    policy = models.ForeignKey(
+        SlaPolicy, verbose_name=_("policy"), on_delete=models.CASCADE, related_name="pause_rules"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    clock = models.CharField(_("clock"), max_length=20, choices=Clock.choices)
+
+    class Meta:
+        verbose_name = _("pause rule")
+        verbose_name_plural = _("pause rules")
+        ordering = ["policy", "clock", "status"]
+        constraints = [models.UniqueConstraint(fields=["policy", "status", "clock"], name="sla_pause_rule_unique")]
+
+    def __str__(self):
+        return f"{self.get_status_display()} → {self.get_clock_display()}"
+
+
+class SlaEscalationQuerySet(VisibleQuerySet):
+    customer_path = "ticket__customer_id"
+
+
+class SlaEscalation(models.Model):
+    """One rung of a ladder reached by one clock of one ticket; unique, so it is acted on exactly once."""
+
+    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="escalations")
+    clock = models.CharField(_("clock"), max_length=20, choices=Clock.choices)
+    percent = models.PositiveSmallIntegerField(_("share of the target (%)"))
+    reached_at = models.DateTimeField(_("reached at"))
+    fired_at = models.DateTimeField(_("fired at"))
+    notified = models.BooleanField(
+        _("notified"), default=True, help_text=_("False when an earlier rung was acknowledged: the ladder stopped.")
+    )
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acknowledged by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+
+    objects = SlaEscalationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("SLA escalation")
+        verbose_name_plural = _("SLA escalations")
+        ordering = ["reached_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "clock", "percent"], name="sla_escalation_once_per_level")
+        ]
+
+    def __str__(self):
+        return f"{self.ticket_id} {self.clock} {self.percent}%"

@@ -1,16 +1,26 @@
 """Writes to tickets. Every change runs in one transaction, is checked, and leaves an event."""
 
-from aftersales.tickets.services.conversation import attachment_add, comment_add
+from aftersales.tickets.services.conversation import attachment_add, call_log, comment_add
+from aftersales.tickets.services.escalation import escalation_acknowledge, sla_sweep
 from aftersales.tickets.services.intake import next_ticket_number, priority_for, ticket_create
-from aftersales.tickets.services.lifecycle import ticket_assign, ticket_transition, ticket_update
+from aftersales.tickets.services.lifecycle import (
+    ticket_assign,
+    ticket_record_arrival,
+    ticket_transition,
+    ticket_update,
+)
 
 __all__ = [
     "attachment_add",
+    "call_log",
     "comment_add",
+    "escalation_acknowledge",
     "next_ticket_number",
     "priority_for",
+    "sla_sweep",
     "ticket_assign",
     "ticket_create",
+    "ticket_record_arrival",
     "ticket_transition",
     "ticket_update",
 ]

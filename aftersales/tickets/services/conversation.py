@@ -4,13 +4,15 @@ import mimetypes
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.accounts import roles
 from aftersales.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from aftersales.tickets.choices import EventKind, Status
-from aftersales.tickets.models import Attachment, Comment, Ticket
+from aftersales.tickets.models import Attachment, Comment, Ticket, TicketEvent
 from aftersales.tickets.services.common import mark_responded, record_event
+from aftersales.tickets.sla import refresh as refresh_sla
 
 ALLOWED_ATTACHMENT_TYPES = {
     "application/pdf",
@@ -45,16 +47,41 @@ def comment_add(*, actor, ticket: Ticket, body: str, is_public: bool = True) -> 
     if locked.status in (Status.ARCHIVED, Status.CANCELLED):
         raise InvalidTransition(_("This ticket no longer takes comments."))
     comment = Comment.objects.create(ticket=locked, author=actor, body=body, is_public=is_public)
-    if is_public and not actor.is_customer_user and (fields := mark_responded(locked, comment.created_at)):
+    # A public reply by staff is a response to the customer; the SLA's response clock counts it.
+    responds = is_public and not actor.is_customer_user
+    if responds and (fields := mark_responded(locked, comment.created_at)):
         locked.save(update_fields=fields)
     record_event(
         ticket=ticket,
         actor=actor,
         kind=EventKind.COMMENTED,
         at=comment.created_at,
-        data={"comment": comment.pk, "public": is_public},
+        data={"comment": comment.pk, "public": is_public, **({"responds": True} if responds else {})},
     )
+    if responds:
+        refresh_sla(locked, comment.created_at)
     return comment
+
+
+@transaction.atomic
+def call_log(*, actor, ticket: Ticket, note: str) -> TicketEvent:
+    """A call back to the customer, logged by staff: it counts as the response."""
+    note = note.strip()
+    if not note:
+        raise ValidationFailed(detail={"note": [_("Say what was discussed on the call.")]})
+    if not (actor.has_perm(roles.LOG) or actor.has_perm(roles.WORK)):
+        raise PermissionDenied()
+    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if not locked.is_open:
+        raise InvalidTransition(_("Calls are logged on open tickets only."))
+    now = timezone.now()
+    if fields := mark_responded(locked, now):
+        locked.save(update_fields=fields)
+    event = record_event(
+        ticket=locked, actor=actor, kind=EventKind.CALL_LOGGED, note=note, at=now, data={"public": False}
+    )
+    refresh_sla(locked, now)
+    return event
 
 
 def _check_upload(upload) -> str:

@@ -17,6 +17,7 @@ from aftersales.customers.models import Customer, Site
 from aftersales.tickets.choices import Channel, EventKind, Status
 from aftersales.tickets.models import PriorityRule, Ticket, TicketSequence
 from aftersales.tickets.services.common import record_event
+from aftersales.tickets.sla import refresh as refresh_sla
 
 
 def priority_for(*, service_level_id: int | None, urgency: int, impact: int) -> int:
@@ -78,6 +79,7 @@ def ticket_create(
     site: Site | None = None,
     assets: Sequence[Asset] = (),
     received_at=None,
+    on_site_required: bool = False,
 ) -> Ticket:
     """Register a request (intake): number it, check entitlement, derive priority, record the event."""
     _intake_scope(actor=actor, customer=customer, site=site, assets=assets)
@@ -107,6 +109,7 @@ def ticket_create(
         urgency=urgency,
         impact=impact,
         received_at=received_at,
+        on_site_required=on_site_required,
         created_by=actor,
         contract=entitlement.contract,
         service_level_id=service_level_id,
@@ -135,4 +138,5 @@ def ticket_create(
             "received_at": received_at.isoformat(),
         },
     )
+    refresh_sla(ticket, now)
     return ticket

@@ -11,6 +11,7 @@ from aftersales.tickets.choices import EventKind, Status, Tier
 from aftersales.tickets.models import Ticket
 from aftersales.tickets.services.common import locked_for_update, mark_responded, record_event, save_new_version
 from aftersales.tickets.services.intake import priority_for
+from aftersales.tickets.sla import refresh as refresh_sla
 from aftersales.tickets.transitions import ASSIGNABLE, BY_ACTION, is_permitted
 
 EDITABLE_FIELDS = (
@@ -24,6 +25,7 @@ EDITABLE_FIELDS = (
     "contact_name",
     "contact_phone",
     "root_cause",
+    "on_site_required",
 )
 
 
@@ -61,6 +63,7 @@ def ticket_update(*, actor, ticket: Ticket, version: int | None, **changes) -> T
         kind=EventKind.UPDATED,
         data={name: _jsonable(getattr(ticket, name)) for name in changed},
     )
+    refresh_sla(ticket, timezone.now())
     return ticket
 
 
@@ -106,6 +109,7 @@ def ticket_assign(
         to_status=ticket.status,
         data={"assignee": assignee.pk, "assignee_name": str(assignee), "team": ticket.team_id, "tier": ticket.tier},
     )
+    refresh_sla(ticket, timezone.now())
     return ticket
 
 
@@ -159,6 +163,7 @@ def ticket_transition(
         at=now,
         data={"action": action},
     )
+    refresh_sla(ticket, now)
     return ticket
 
 
@@ -179,3 +184,31 @@ def _resolve_fields(ticket: Ticket, resolution: str, method: str, root_cause: st
     except ValidationError as error:
         raise validation_failed_from(error) from error
     return fields
+
+
+@transaction.atomic
+def ticket_record_arrival(*, actor, ticket: Ticket, version: int | None, arrived_at=None, note: str = "") -> Ticket:
+    """The engineer is on site: this meets the arrival clock (the field-service check-in will call it)."""
+    if not (actor.has_perm(roles.WORK) or actor.has_perm(roles.DISPATCH)):
+        raise PermissionDenied()
+    ticket = locked_for_update(ticket, version)
+    if not ticket.is_open:
+        raise InvalidTransition(_("Only an open ticket can record an arrival."))
+    if ticket.arrived_at is not None:
+        raise InvalidTransition(_("The arrival on site is already recorded."))
+    now = timezone.now()
+    arrived_at = arrived_at or now
+    if arrived_at > now or arrived_at < ticket.received_at:
+        raise ValidationFailed(detail={"arrived_at": [_("The arrival must lie between the request and now.")]})
+    ticket.arrived_at, ticket.on_site_required = arrived_at, True
+    save_new_version(ticket, ["arrived_at", "on_site_required"])
+    record_event(
+        ticket=ticket,
+        actor=actor,
+        kind=EventKind.ARRIVED,
+        note=note.strip(),
+        at=now,
+        data={"arrived_at": arrived_at.isoformat()},
+    )
+    refresh_sla(ticket, now)
+    return ticket

@@ -1,0 +1,41 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Clock(models.TextChoices):
+    """The promises a policy can time; each starts and stops on the ticket events `clocks.py` names."""
+
+    RESPONSE = "response", _("Response")
+    ARRIVAL = "arrival", _("On-site arrival")
+    RESOLUTION = "resolution", _("Resolution")
+    EMERGENCY_PLAN = "emergency_plan", _("Emergency plan")
+    ESCALATION = "escalation", _("Escalation to the next tier")
+
+
+class ClockStatus(models.TextChoices):
+    PENDING = "pending", _("Not started")
+    RUNNING = "running", _("Running")
+    PAUSED = "paused", _("Paused")
+    MET = "met", _("Met")
+    BREACHED = "breached", _("Breached")
+    STOPPED = "stopped", _("Stopped")
+
+
+class Recipient(models.TextChoices):
+    ASSIGNEE = "assignee", _("Assignee")
+    TEAM_LEAD = "team_lead", _("Team lead")
+    DUTY_MANAGER = "duty_manager", _("Duty manager")
+    DUTY_ENGINEER = "duty_engineer", _("Duty engineer")
+    MANAGER = "manager", _("Managers")
+    EXPERT_POOL = "expert_pool", _("L3 expert pool")
+    CUSTOMER_CONTACT = "customer_contact", _("The customer's contact")
+
+
+class ExceptionKind(models.TextChoices):
+    HOLIDAY = "holiday", _("Public holiday (day off)")
+    WORKDAY = "workday", _("Make-up working day")
+
+
+class ExceptionSource(models.TextChoices):
+    SEED = "seed", _("Seeded from the holidays package")
+    ADMIN = "admin", _("Entered by an administrator")

@@ -1,0 +1,258 @@
+"""The SLA sweep: fire each rung of each ladder exactly once, start the emergency plan, and acknowledge.
+
+Each batch of due tickets is recomputed and its escalation rows, outbox rows, events and cache are written
+in one transaction; escalations and messages have unique keys, so a second sweeper or a sweeper killed half
+way and started again never sends twice and never loses one.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from aftersales.accounts import roles
+from aftersales.accounts.models import Role, Team, User, system_user
+from aftersales.accounts.selectors import OnDuty, on_duty
+from aftersales.core.errors import InvalidTransition, NotFound, PermissionDenied
+from aftersales.notifications.choices import ChannelKind
+from aftersales.notifications.services import Message, enqueue, language_for, render
+from aftersales.sla.choices import Clock, Recipient
+from aftersales.sla.clocks import ClockState
+from aftersales.tickets.choices import EventKind, Tier
+from aftersales.tickets.models import SlaEscalation, Ticket, TicketEvent
+from aftersales.tickets.services.common import record_event
+from aftersales.tickets.sla import PolicyBook, cache_fields, clock_states
+
+ROBOTS = {ChannelKind.DINGTALK, ChannelKind.WECOM, ChannelKind.FEISHU}
+CACHE_FIELDS = ["sla_health", "sla_due_at", "sla_clocks", "next_check_at", "emergency_declared_at"]
+
+
+@dataclass
+class SweepResult:
+    tickets: int = 0
+    escalations: int = 0
+    messages: int = 0
+
+
+@dataclass
+class People:
+    """Who the ladders may name, read once per sweep."""
+
+    now: dt.datetime
+    managers: list[User]
+    experts: list[User]
+    team_leads: dict[int, User]
+    duty: dict[int | None, OnDuty] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, now: dt.datetime) -> "People":
+        active = User.objects.filter(is_active=True)
+        return cls(
+            now=now,
+            managers=list(active.filter(role=Role.MANAGER)),
+            experts=list(active.filter(role=Role.EXPERT)),
+            team_leads={
+                team.pk: team.lead for team in Team.objects.filter(lead__is_active=True).select_related("lead")
+            },
+        )
+
+    def on_duty(self, team_id: int | None) -> OnDuty:
+        if team_id not in self.duty:
+            self.duty[team_id] = on_duty(self.now, team_id)
+        return self.duty[team_id]
+
+    def named(self, recipient: str, ticket: Ticket) -> list[User]:
+        duty = self.on_duty(ticket.team_id)
+        users = {
+            Recipient.ASSIGNEE: [ticket.assignee] if ticket.assignee else [],
+            Recipient.TEAM_LEAD: [self.team_leads[ticket.team_id]] if ticket.team_id in self.team_leads else [],
+            Recipient.DUTY_MANAGER: [duty.manager] if duty.manager else [],
+            Recipient.DUTY_ENGINEER: [duty.engineer] if duty.engineer else [],
+            Recipient.MANAGER: self.managers,
+            Recipient.EXPERT_POOL: self.experts,
+        }.get(recipient, [])
+        return [user for user in users if user.is_active]
+
+
+def sla_sweep(*, now: dt.datetime | None = None, batch_size: int = 500) -> SweepResult:
+    """Recompute the tickets whose next SLA check is due and act on every rung they reached."""
+    now = now or timezone.now()
+    result = SweepResult()
+    book = people = None
+    while True:
+        with transaction.atomic():
+            due = list(
+                Ticket.objects.filter(next_check_at__lte=now)
+                .select_related("assignee", "customer")
+                .select_for_update(skip_locked=True, of=("self",))
+                .order_by("next_check_at")[:batch_size]
+            )
+            if not due:
+                return result
+            book = book or PolicyBook.load()
+            people = people or People.load(now)
+            _sweep_batch(due, book, people, now, result)
+        if len(due) < batch_size:
+            return result
+
+
+def _sweep_batch(tickets: list[Ticket], book: PolicyBook, people: People, now: dt.datetime, result: SweepResult):
+    ids = [ticket.pk for ticket in tickets]
+    events = {ticket_id: [] for ticket_id in ids}
+    for event in TicketEvent.objects.filter(ticket_id__in=ids).order_by("at", "id"):
+        events[event.ticket_id].append(event)
+    fired, acknowledged = set(), set()
+    for escalation in SlaEscalation.objects.filter(ticket_id__in=ids).only(
+        "ticket", "clock", "percent", "acknowledged_at"
+    ):
+        fired.add((escalation.ticket_id, escalation.clock, escalation.percent))
+        if escalation.acknowledged_at is not None:
+            acknowledged.add((escalation.ticket_id, escalation.clock))
+    escalations, messages = [], []
+    for ticket in tickets:
+        states = clock_states(ticket, events[ticket.pk], book, now)
+        for state in states:
+            new = _new_escalations(ticket, state, fired, acknowledged, now)
+            escalations += new
+            for escalation in new:
+                if escalation.clock == Clock.EMERGENCY_PLAN and escalation.percent == 100:
+                    _declare_emergency(ticket, escalation.reached_at)
+                if escalation.notified:
+                    messages += _messages(ticket, state, escalation, book, people)
+        cache_fields(ticket, states)
+        ticket.next_check_at = min((at for state in states if (at := state.next_level_at)), default=None)
+    SlaEscalation.objects.bulk_create(escalations, ignore_conflicts=True)
+    Ticket.objects.bulk_update(tickets, CACHE_FIELDS)
+    result.tickets += len(tickets)
+    result.escalations += len(escalations)
+    result.messages += enqueue(messages, now=now)
+
+
+def _new_escalations(
+    ticket: Ticket, state: ClockState, fired: set, acknowledged: set, now: dt.datetime
+) -> list[SlaEscalation]:
+    """The rungs this clock has reached that have no escalation row yet; an acknowledged rung mutes the rest."""
+    muted = (ticket.pk, state.clock) in acknowledged
+    new = []
+    for level in state.levels:
+        if level.crossed and (ticket.pk, state.clock, level.percent) not in fired:
+            fired.add((ticket.pk, state.clock, level.percent))
+            new.append(
+                SlaEscalation(
+                    ticket=ticket,
+                    clock=state.clock,
+                    percent=level.percent,
+                    reached_at=level.at,
+                    fired_at=now,
+                    notified=not muted,
+                )
+            )
+    return new
+
+
+def _declare_emergency(ticket: Ticket, at: dt.datetime) -> None:
+    """Resolution is out of time: flag the ticket and record the contingency task on its timeline."""
+    if ticket.emergency_declared_at is not None:
+        return
+    ticket.emergency_declared_at = at
+    record_event(
+        ticket=ticket,
+        actor=system_user(),
+        kind=EventKind.EMERGENCY_DECLARED,
+        at=at,
+        data={"task": "contingency_plan", "tier": Tier.L3, "public": False},
+    )
+
+
+def _messages(ticket, state: ClockState, escalation: SlaEscalation, book: PolicyBook, people: People) -> list[Message]:
+    target = next(target for target in book.targets_for(ticket) if target.clock == state.clock)
+    step = next((step for step in book.ladder_steps(target) if step.percent == escalation.percent), None)
+    if step is None:
+        return []
+    template = _template(escalation)
+    context = {
+        "ticket_number": ticket.number,
+        "customer": ticket.customer.name,
+        "title": ticket.title,
+        "percent": escalation.percent,
+        "due_at": state.due_at,
+        "remaining": state.left,
+        "url": settings.AFTERSALES_BASE_URL + ticket.get_absolute_url(),
+    }
+    key = f"sla:{ticket.pk}:{state.clock}:{escalation.percent}"
+    messages, texts = [], {}
+    for recipient, user, address, channel in _addresses(step, ticket, people):
+        language = language_for(user.pk if user else None)
+        if language not in texts:
+            texts[language] = _render(template, language, state.clock, context)
+        subject, body = texts[language]
+        messages.append(
+            Message(
+                key=f"{key}:{channel}:{recipient}",
+                channel=channel,
+                recipient=address,
+                user_id=user.pk if user else None,
+                subject=subject,
+                body=body,
+                url=context["url"],
+                urgent=step.urgent,
+            )
+        )
+    return messages
+
+
+def _template(escalation: SlaEscalation) -> str:
+    if escalation.clock == Clock.EMERGENCY_PLAN and escalation.percent >= 100:
+        return "emergency_plan"
+    return "sla_breach" if escalation.percent >= 100 else "sla_warning"
+
+
+def _render(template: str, language: str, clock: str, context: dict) -> tuple[str, str]:
+    with translation.override(language):
+        label = str(Clock(clock).label)
+    return render(template, language, {**context, "clock": label})
+
+
+def _addresses(step, ticket: Ticket, people: People):
+    """(recipient key, user, address, channel) for every person and channel the step names, once each."""
+    seen = set()
+    for channel in step.channels:
+        if channel in ROBOTS:
+            yield "group", None, "", channel
+            continue
+        for recipient in step.recipients:
+            if recipient == Recipient.CUSTOMER_CONTACT:
+                if channel == ChannelKind.SMS and ticket.contact_phone:
+                    yield "contact", None, str(ticket.contact_phone), channel
+                continue
+            for user in people.named(recipient, ticket):
+                address = {ChannelKind.EMAIL: user.email, ChannelKind.SMS: str(user.phone or "")}.get(channel, "")
+                if (channel, user.pk) in seen or (channel != ChannelKind.IN_APP and not address):
+                    continue
+                seen.add((channel, user.pk))
+                yield f"user{user.pk}", user, address, channel
+
+
+@transaction.atomic
+def escalation_acknowledge(*, actor, escalation_id: int) -> SlaEscalation:
+    """ "I've got it": the rest of this clock's ladder is recorded but no longer sent."""
+    if not (actor.has_perm(roles.WORK) or actor.has_perm(roles.DISPATCH) or actor.has_perm(roles.SUPERVISE)):
+        raise PermissionDenied()
+    escalation = SlaEscalation.objects.visible_to(actor).select_for_update().filter(pk=escalation_id).first()
+    if escalation is None:
+        raise NotFound()
+    if escalation.acknowledged_at is not None:
+        raise InvalidTransition(_("This escalation has already been acknowledged."))
+    escalation.acknowledged_by, escalation.acknowledged_at = actor, timezone.now()
+    escalation.save(update_fields=["acknowledged_by", "acknowledged_at"])
+    record_event(
+        ticket=escalation.ticket,
+        actor=actor,
+        kind=EventKind.ESCALATION_ACKNOWLEDGED,
+        at=escalation.acknowledged_at,
+        data={"clock": escalation.clock, "percent": escalation.percent, "public": False},
+    )
+    return escalation

@@ -1,0 +1,172 @@
+"""A ticket's SLA clocks: its events read as happenings, its policy read as targets, and the cached summary.
+
+Everything here is recomputed from the events, so a change of priority, policy, calendar or holiday
+table changes the clocks' due times without losing the time they have already counted.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from aftersales.contracts.models import ServiceLevel
+from aftersales.sla.choices import Clock, ClockStatus
+from aftersales.sla.clocks import ClockState, Happening, Happens, Target, compute_clocks
+from aftersales.sla.models import BusinessCalendar, CalendarException, LadderStep, SlaPolicy, SlaTarget
+from aftersales.tickets.choices import EventKind, SlaHealth, Status
+from aftersales.tickets.models import SlaPauseRule, Ticket, TicketEvent
+
+ENDING_STATUSES = {Status.CLOSED, Status.ARCHIVED, Status.CANCELLED}
+STATUS_ACTIONS = {"accept": Happens.ACKNOWLEDGED, "resolve": Happens.RESOLVED, "reopen": Happens.REOPENED}
+ACTIVE = {ClockStatus.RUNNING, ClockStatus.PAUSED}
+
+
+def happenings(ticket: Ticket, events: Iterable[TicketEvent]) -> list[Happening]:
+    """What the ticket's timeline means to the clocks, in order."""
+    result = []
+    for event in events:
+        if event.kind == EventKind.CREATED:
+            received_at = dt.datetime.fromisoformat(event.data["received_at"]) if "received_at" in event.data else None
+            result.append(Happening(received_at or ticket.received_at, Happens.OPENED))
+            result.append(Happening(event.at, Happens.STATUS, Status.NEW))
+            continue
+        if event.to_status and event.to_status != event.from_status:
+            result.append(Happening(event.at, Happens.STATUS, event.to_status))
+            if event.to_status in ENDING_STATUSES:
+                result.append(Happening(event.at, Happens.ENDED))
+        if action := STATUS_ACTIONS.get(event.data.get("action", "")):
+            result.append(Happening(event.at, action))
+        elif event.kind == EventKind.CALL_LOGGED or event.data.get("responds"):
+            result.append(Happening(event.at, Happens.ACKNOWLEDGED))
+        elif event.kind == EventKind.ARRIVED:
+            result.append(Happening(dt.datetime.fromisoformat(event.data["arrived_at"]), Happens.ARRIVED))
+    return result
+
+
+@dataclass
+class PolicyBook:
+    """Every policy, target, ladder, pause rule and calendar, read once for a batch of tickets."""
+
+    policies: dict[int, SlaPolicy] = field(default_factory=dict)
+    default_policy_id: int | None = None
+    targets: dict[tuple[int, int], list[SlaTarget]] = field(default_factory=dict)
+    steps: dict[int, list[LadderStep]] = field(default_factory=dict)
+    pauses: dict[tuple[int, str], frozenset[str]] = field(default_factory=dict)
+    calendars: dict[int, object] = field(default_factory=dict)
+    policy_by_level: dict[int, int] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls) -> "PolicyBook":
+        book = cls()
+        exceptions = list(CalendarException.objects.all())
+        for calendar in BusinessCalendar.objects.prefetch_related("intervals"):
+            book.calendars[calendar.pk] = calendar.as_calendar(exceptions)
+        targets = SlaTarget.objects.all()
+        for policy in SlaPolicy.objects.prefetch_related(Prefetch("targets", queryset=targets)):
+            book.policies[policy.pk] = policy
+            if policy.is_default:
+                book.default_policy_id = policy.pk
+            for target in policy.targets.all():
+                book.targets.setdefault((policy.pk, target.priority), []).append(target)
+        for step in LadderStep.objects.order_by("percent"):
+            book.steps.setdefault(step.ladder_id, []).append(step)
+        pauses = defaultdict(set)
+        for rule in SlaPauseRule.objects.all():
+            pauses[rule.policy_id, rule.clock].add(rule.status)
+        book.pauses = {key: frozenset(statuses) for key, statuses in pauses.items()}
+        book.policy_by_level = dict(
+            ServiceLevel.objects.filter(sla_policy__isnull=False).values_list("pk", "sla_policy_id")
+        )
+        return book
+
+    def policy_id_for(self, ticket: Ticket) -> int | None:
+        return self.policy_by_level.get(ticket.service_level_id, self.default_policy_id)
+
+    def targets_for(self, ticket: Ticket) -> list[SlaTarget]:
+        """The policy's targets at the ticket's current priority; arrival only when someone must go on site."""
+        policy_id = self.policy_id_for(ticket)
+        targets = self.targets.get((policy_id, ticket.priority), [])
+        return [target for target in targets if target.clock != Clock.ARRIVAL or ticket.on_site_required]
+
+    def ladder_steps(self, target: SlaTarget) -> list[LadderStep]:
+        policy = self.policies[target.policy_id]
+        return self.steps.get(target.ladder_id or policy.ladder_id, [])
+
+    def as_clock_target(self, target: SlaTarget) -> Target:
+        policy = self.policies[target.policy_id]
+        percents = {step.percent for step in self.ladder_steps(target)} | {100}
+        return Target(
+            clock=target.clock,
+            duration=target.duration,
+            calendar=self.calendars[target.calendar_id or policy.calendar_id],
+            pausing_statuses=self.pauses.get((policy.pk, target.clock), frozenset()),
+            percents=tuple(sorted(percents)),
+        )
+
+
+def clock_states(ticket: Ticket, events: Sequence[TicketEvent], book: PolicyBook, now: dt.datetime) -> list[ClockState]:
+    targets = [book.as_clock_target(target) for target in book.targets_for(ticket)]
+    order = {clock: index for index, clock in enumerate(Clock.values)}
+    targets.sort(key=lambda target: order[target.clock])
+    return compute_clocks(happenings(ticket, events), targets, now)
+
+
+def health(states: Sequence[ClockState]) -> str:
+    if not states:
+        return SlaHealth.NONE
+    if any(state.status == ClockStatus.BREACHED for state in states):
+        return SlaHealth.BREACHED
+    running = [state for state in states if state.status == ClockStatus.RUNNING]
+    if any(level.crossed for state in running for level in state.levels):
+        return SlaHealth.WARNING
+    if running:
+        return SlaHealth.OK
+    if any(state.status == ClockStatus.PAUSED for state in states):
+        return SlaHealth.PAUSED
+    return SlaHealth.OK
+
+
+def next_due_at(states: Sequence[ClockState]) -> dt.datetime | None:
+    """The soonest due time among clocks still counting (a past one for a breached clock still running)."""
+    due = [
+        state.due_at
+        for state in states
+        if state.status in (ClockStatus.RUNNING, ClockStatus.BREACHED)
+        and state.stopped_at is None
+        and state.due_at is not None
+    ]
+    return min(due, default=None)
+
+
+def cache_fields(ticket: Ticket, states: Sequence[ClockState]) -> list[str]:
+    """Write the summary the board and lists read onto the ticket; returns the changed field names."""
+    ticket.sla_health = health(states)
+    ticket.sla_due_at = next_due_at(states)
+    ticket.sla_clocks = [
+        {
+            "clock": state.clock,
+            "status": state.status,
+            "target": int(state.target.total_seconds()),
+            "used": int(state.used.total_seconds()),
+            "due_at": state.due_at.isoformat() if state.due_at else None,
+            "breached_at": state.breached_at.isoformat() if state.breached_at else None,
+        }
+        for state in states
+    ]
+    return ["sla_health", "sla_due_at", "sla_clocks"]
+
+
+def refresh(ticket: Ticket, now: dt.datetime) -> None:
+    """After a change to the ticket: recompute its cache at once, and let the sweep fire what is due."""
+    events = list(ticket.events.order_by("at", "id"))
+    fields = cache_fields(ticket, clock_states(ticket, events, PolicyBook.load(), now))
+    ticket.next_check_at = now
+    Ticket.objects.filter(pk=ticket.pk).update(**{name: getattr(ticket, name) for name in [*fields, "next_check_at"]})
+
+
+def recheck_open_tickets(**_signal) -> int:
+    """The rules changed: every open ticket's clocks are recomputed by the next sweep."""
+    return Ticket.objects.open().update(next_check_at=timezone.now())
