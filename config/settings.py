@@ -113,6 +113,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "aftersales.notifications.context_processors.notifications",
             ],
         },
     },
@@ -249,6 +250,14 @@ MAILERS = {
     "default": {"BACKEND": os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "aftersales@localhost")
+
+# Notifications: the outbox is delivered every NOTIFICATIONS_DELIVERY_SECONDS (and at once after urgent ones).
+NOTIFICATIONS_DELIVERY_SECONDS = int(os.environ.get("AFTERSALES_NOTIFICATIONS_DELIVERY_SECONDS", "15"))
+NOTIFICATIONS_RETRY_BASE_SECONDS = int(os.environ.get("AFTERSALES_NOTIFICATIONS_RETRY_BASE_SECONDS", "30"))  # doubles
+NOTIFICATIONS_MAX_ATTEMPTS = int(os.environ.get("AFTERSALES_NOTIFICATIONS_MAX_ATTEMPTS", "6"))
+NOTIFICATIONS_DIGEST_MINUTES = int(os.environ.get("AFTERSALES_NOTIFICATIONS_DIGEST_MINUTES", "10"))
+NOTIFICATIONS_LEASE_SECONDS = 300  # a message "sending" for longer was lost with its worker and is due again
+NOTIFICATIONS_HTTP_TIMEOUT_SECONDS = 10
 
 LOGGING = {
     "version": 1,
