@@ -36,6 +36,9 @@ class HolidayException:
     confirmed: bool  # the year's official schedule is in the package, not extrapolated
 
 
+ESTIMATED_YEARS_AHEAD = 2
+
+
 def china_exceptions(years: Iterable[int]) -> list[HolidayException]:
     """Weekdays off and working weekend days in `years`, in date order.
 
@@ -54,6 +57,12 @@ def known_years() -> range:
     # A gap would make the range claim a year the package only estimates.
     assert set(known) == years, f"the package's confirmed years have gaps: {sorted(years)}"
     return known
+
+
+def seeded_years() -> range:
+    """The confirmed years and two more, estimated from fixed dates until the official notice is entered."""
+    known = known_years()
+    return range(known.start, known.stop + ESTIMATED_YEARS_AHEAD)
 
 
 def is_estimated(year: int) -> bool:

@@ -16,6 +16,7 @@ def holidays_sync(exceptions: Iterable[HolidayException], *, model=None) -> dict
     """
     if model is None:
         from aftersales.sla.models import CalendarException as model
+    exceptions = list(exceptions)
     existing = {row.day: row for row in model.objects.all()}
     created = updated = kept = 0
     for exception in exceptions:
@@ -29,4 +30,12 @@ def holidays_sync(exceptions: Iterable[HolidayException], *, model=None) -> dict
         elif any(getattr(row, name) != value for name, value in fields.items()):
             model.objects.filter(pk=row.pk).update(**fields)
             updated += 1
-    return {"created": created, "updated": updated, "kept": kept}
+    # A seeded date the package no longer lists for a year it covers (an estimate the notice corrected) goes.
+    years, days = {exception.day.year for exception in exceptions}, {exception.day for exception in exceptions}
+    stale = [
+        row.pk
+        for day, row in existing.items()
+        if row.source == ExceptionSource.SEED and day.year in years and day not in days
+    ]
+    model.objects.filter(pk__in=stale).delete()
+    return {"created": created, "updated": updated, "kept": kept, "removed": len(stale)}

@@ -1,13 +1,13 @@
-"""Seed China's public holidays and make-up working days for every year the holidays package knows."""
+"""Seed China's public holidays and make-up working days: the years the holidays package confirms, and two estimated."""
 
 from django.db import migrations
 
-from aftersales.sla.holidays import china_exceptions, known_years
+from aftersales.sla.holidays import china_exceptions, seeded_years
 from aftersales.sla.services import holidays_sync
 
 
 def seed(apps, schema_editor):
-    holidays_sync(china_exceptions(known_years()), model=apps.get_model("sla", "CalendarException"))
+    holidays_sync(china_exceptions(seeded_years()), model=apps.get_model("sla", "CalendarException"))
 
 
 def unseed(apps, schema_editor):

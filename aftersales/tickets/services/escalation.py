@@ -46,6 +46,7 @@ class People:
     experts: list[User]
     team_leads: dict[int, User]
     duty: dict[int | None, OnDuty] = field(default_factory=dict)
+    languages: dict[int | None, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, now: dt.datetime) -> "People":
@@ -63,6 +64,12 @@ class People:
         if team_id not in self.duty:
             self.duty[team_id] = on_duty(self.now, team_id)
         return self.duty[team_id]
+
+    def language(self, user: User | None) -> str:
+        key = user.pk if user else None
+        if key not in self.languages:
+            self.languages[key] = language_for(key)
+        return self.languages[key]
 
     def named(self, recipient: str, ticket: Ticket) -> list[User]:
         duty = self.on_duty(ticket.team_id)
@@ -185,7 +192,7 @@ def _messages(ticket, state: ClockState, escalation: SlaEscalation, book: Policy
     key = f"sla:{ticket.pk}:{state.clock}:{escalation.percent}"
     messages, texts = [], {}
     for recipient, user, address, channel in _addresses(step, ticket, people):
-        language = language_for(user.pk if user else None)
+        language = people.language(user)
         if language not in texts:
             texts[language] = _render(template, language, state.clock, context)
         subject, body = texts[language]

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from aftersales.sla.holidays import china_exceptions, known_years
+from aftersales.sla.holidays import china_exceptions, seeded_years
 from aftersales.sla.services import holidays_sync
 
 
@@ -13,11 +13,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run=False, **options):
         with transaction.atomic():
-            counts = holidays_sync(china_exceptions(known_years()))
+            counts = holidays_sync(china_exceptions(seeded_years()))
             if dry_run:
                 transaction.set_rollback(True)
         self.stdout.write(
-            "{prefix}created {created}, updated {updated}, kept {kept} administrator entries".format(
+            "{prefix}created {created}, updated {updated}, removed {removed}, kept {kept} administrator entries".format(
                 prefix="(dry run) " if dry_run else "", **counts
             )
         )
