@@ -14,6 +14,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+SMTP_PASSWORD = "smtp-s3cret"  # smtplib sends AUTH credentials as ASCII
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -41,7 +43,8 @@ class Inbox:
         from aiosmtpd.smtp import AuthResult
 
         self.logins.append((auth_data.login.decode(), auth_data.password.decode()))
-        return AuthResult(success=auth_data.password == b"smtp-\xe5\xaf\x86\xe7\xa0\x81")  # "smtp-密码"
+        # handled=False: aiosmtpd answers 535 itself when the password is wrong
+        return AuthResult(success=auth_data.password == SMTP_PASSWORD.encode(), handled=False)
 
     def messages(self):
         return [message_from_bytes(envelope.original_content, policy=policy.default) for envelope in self.envelopes]
@@ -128,7 +131,7 @@ def provider():
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     state.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield state
     server.shutdown()
