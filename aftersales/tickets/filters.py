@@ -4,10 +4,10 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.accounts.models import User
+from aftersales.accounts.models import Team, User
 from aftersales.accounts.roles import STAFF_ROLES
 from aftersales.customers.models import Customer
-from aftersales.tickets.choices import OPEN_STATUSES, Channel, Kind, Priority, Status, Tier
+from aftersales.tickets.choices import OPEN_STATUSES, Channel, Kind, Priority, SlaHealth, Status, Tier
 from aftersales.tickets.models import Ticket
 
 
@@ -72,3 +72,24 @@ class QueueFilter(TicketFilter):
         if value == self.OPEN:
             return queryset.filter(status__in=OPEN_STATUSES)
         return queryset.filter(status=value)
+
+
+def staff_teams(request):
+    """Teams to filter by; customer users may not enumerate the provider's teams."""
+    if request is None or not request.user.is_authenticated or not request.user.is_staff_member:
+        return Team.objects.none()
+    return Team.objects.all()
+
+
+class SlaBoardFilter(django_filters.FilterSet):
+    """The SLA board: open tickets narrowed to one customer, tier, team, engineer or SLA health."""
+
+    customer = django_filters.ModelChoiceFilter(queryset=visible_customers, label=_("Customer"))
+    tier = django_filters.ChoiceFilter(choices=Tier.choices, label=_("Tier"))
+    team = django_filters.ModelChoiceFilter(queryset=staff_teams, label=_("Team"))
+    assignee = django_filters.ModelChoiceFilter(queryset=assignable_users, label=_("Engineer"))
+    health = django_filters.ChoiceFilter(field_name="sla_health", choices=SlaHealth.choices, label=_("SLA"))
+
+    class Meta:
+        model = Ticket
+        fields = ["customer", "tier", "team", "assignee", "health"]

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from aftersales.tickets.views import archive, detail, edit, intake, queue
+from aftersales.tickets.views.sla_board import sla_board
 
 urlpatterns = [
     path("", queue.home, name="home"),
@@ -17,4 +18,5 @@ urlpatterns = [
     path("attachments/<int:pk>/", detail.attachment_download, name="attachment_download"),
     path("customers/", archive.customer_list, name="customer_list"),
     path("customers/<int:pk>/", archive.customer_archive, name="customer_archive"),
+    path("sla/", sla_board, name="sla_board"),
 ]
