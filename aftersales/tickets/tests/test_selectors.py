@@ -113,7 +113,7 @@ def test_detail_hides_internal_notes_attachments_and_their_events_from_the_custo
     assert list(detail.attachments.all()) == [rows["shown"]]
     assert [(event.kind, event.data) for event in detail.events.all()] == [
         (EventKind.ASSIGNED, ticket.events.first().data),
-        (EventKind.COMMENTED, {"comment": rows["reply"].pk, "public": True}),
+        (EventKind.COMMENTED, {"comment": rows["reply"].pk, "public": True, "responds": True}),
         (EventKind.ATTACHMENT_ADDED, {"attachment": rows["shown"].pk, "name": "报告.pdf", "public": True}),
     ]
 
