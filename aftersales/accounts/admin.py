@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.accounts.models import Team, User
+from aftersales.accounts.models import DutyShift, Team, User
 
 
 @admin.register(User)
@@ -21,5 +21,14 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name"]
+    list_display = ["name", "lead"]
     filter_horizontal = ["members"]
+
+
+@admin.register(DutyShift)
+class DutyShiftAdmin(admin.ModelAdmin):
+    """The duty roster (值班表): who the SLA ladders mean by "duty manager" and "duty engineer"."""
+
+    list_display = ["weekday", "start", "end", "team", "duty_manager", "duty_engineer"]
+    list_filter = ["team", "weekday"]
+    list_select_related = ["team", "duty_manager", "duty_engineer"]

@@ -51,6 +51,9 @@ def ticket_update(*, actor, ticket: Ticket, version: int | None, **changes) -> T
     changed = [name for name in changes if before[name] != getattr(ticket, name)]
     if not changed:
         return ticket
+    if {"urgency", "impact"} & set(changed) and not actor.has_perm(roles.SUPERVISE):
+        # Priority sets the SLA targets: reprioritising is a supervisor's decision (roles.SUPERVISE).
+        raise PermissionDenied(_("Only a supervisor may change the urgency or impact of a logged request."))
     if {"urgency", "impact"} & set(changed):
         priority = priority_for(service_level_id=ticket.service_level_id, urgency=ticket.urgency, impact=ticket.impact)
         if priority != ticket.priority:

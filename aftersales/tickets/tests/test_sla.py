@@ -355,3 +355,35 @@ def test_nothing_is_checked_again_once_every_clock_has_stopped(monkeypatch, staf
     assert ticket.next_check_at is None
     assert ticket.sla_due_at is None
     assert ticket.sla_health == SlaHealth.OK
+
+
+def test_only_a_supervisor_may_reprioritise_a_logged_request(monkeypatch, staff):
+    FrozenClock(monkeypatch, beijing(10, 1, 23, 50))
+    ticket = catastrophic_fault(staff["agent"], urgency=Level.MEDIUM, on_site=False)
+
+    with pytest.raises(PermissionDenied):
+        ticket_update(actor=staff["engineer"], ticket=ticket, version=None, urgency=Level.HIGH)
+    ticket_update(actor=staff["engineer"], ticket=ticket, version=None, title="核心交换机宕机（更正）")
+
+    ticket.refresh_from_db()
+    assert (ticket.urgency, ticket.priority, ticket.title) == (Level.MEDIUM, 2, "核心交换机宕机（更正）")
+
+
+def test_changing_a_policy_in_the_admin_rechecks_every_open_ticket(monkeypatch, staff, client):
+    clock = FrozenClock(monkeypatch, beijing(10, 1, 23, 50))
+    ticket = catastrophic_fault(staff["agent"], on_site=False)
+    sla_sweep(now=clock.set(beijing(10, 1, 23, 51)))
+    ticket.refresh_from_db()
+    assert ticket.next_check_at > clock.now
+    admin = UserFactory(role=Role.ADMIN, is_staff=True, is_superuser=True)
+    client.force_login(admin)
+
+    response = client.post(
+        "/admin/sla/calendarexception/add/",
+        {"day": "2026-10-13", "kind": ExceptionKind.HOLIDAY, "name": "测试", "confirmed": "on"},
+    )
+
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.next_check_at == clock.now
+    assert CalendarException.objects.get(day=dt.date(2026, 10, 13)).source == ExceptionSource.ADMIN
