@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("aftersales.tickets.urls")),
     path("accounts/", include("aftersales.accounts.urls")),
+    path("notifications/", include("aftersales.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("aftersales.api.urls")),
     path("admin/", admin.site.urls),

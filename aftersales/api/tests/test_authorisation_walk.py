@@ -41,6 +41,7 @@ from aftersales.contracts.api import ContractSerializer
 from aftersales.contracts.tests.factories import ContractFactory, WarrantyTermFactory
 from aftersales.customers.api import ContactSerializer, CustomerSerializer, SiteSerializer
 from aftersales.customers.tests.factories import ContactFactory, CustomerFactory, SiteFactory
+from aftersales.notifications.tests.factories import InAppNotificationFactory
 from aftersales.tickets import services
 from aftersales.tickets.choices import EventKind, Status
 from aftersales.tickets.transitions import available_transitions
@@ -55,6 +56,9 @@ WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 # A new route with an id must be added here (the walk fails and says so until it is).
 # Pages only staff use, even for a customer's own records (the staff check proves they work).
 STAFF_ONLY_ROUTE_NAMES = {"ticket_edit"}
+# Pages about a person's own records (their notifications): nobody else reaches them, staff included, so the
+# owner's answers (not staff's) show which methods the route implements and that it works.
+PERSONAL_ROUTE_NAMES = {"notification_open"}
 
 ROUTE_KINDS = {
     "/tickets/": "ticket",
@@ -68,6 +72,7 @@ ROUTE_KINDS = {
     "/api/v1/tickets/": "ticket",
     "/api/v1/ticket-comments/": "comment",
     "/api/v1/ticket-transitions/": "transition",
+    "/notifications/": "notification",
 }
 # URL parameters that are not object ids, and the value the walk gives them.
 PLAIN_PARAMS = {"format": "json"}
@@ -218,6 +223,9 @@ def make_tenant(tag: str, label: str, phone: str, *, agent, engineer):
         is_public=False,
     )
     t.transition = t.ticket_resolved.events.filter(kind=EventKind.STATUS_CHANGED).latest("at", "id")
+    t.notification = InAppNotificationFactory(
+        user=t.user, title=f"{label}工单提醒", body=f"{label}通知正文", url=t.ticket_working.get_absolute_url()
+    )
 
     # Objects of each kind; the first is one the owner may see (the rest may be internal).
     t.objects = {
@@ -230,6 +238,7 @@ def make_tenant(tag: str, label: str, phone: str, *, agent, engineer):
         "comment": [t.comment_public, t.comment_internal],
         "attachment": [t.attachment_public, t.attachment_internal],
         "transition": [t.transition],
+        "notification": [t.notification],
     }
     numbers = [x.number for x in t.tickets]
     national = phonenumbers.parse(phone)
@@ -254,6 +263,8 @@ def make_tenant(tag: str, label: str, phone: str, *, agent, engineer):
         t.attachment_public.name,
         t.attachment_internal.name,
         t.file_content.decode(),
+        t.notification.title,
+        t.notification.body,
         *numbers,
         *(x.title for x in t.tickets),
     ]
@@ -268,6 +279,10 @@ def world(settings, tmp_path):
     staff = UserFactory(username="walk-admin", role=Role.ADMIN)
     a = make_tenant("a", "甲方杭州", "+8613811112222", agent=agent, engineer=engineer)
     b = make_tenant("b", "乙方宁波", "+8613922223333", agent=agent, engineer=engineer)
+    # customer1's own notification is read already, so the list walk's POST to "mark all read" changes nothing;
+    # B's stays unread, so a request of A's that touched it would show in the fingerprint.
+    a.notification.read_at = a.notification.created_at
+    a.notification.save(update_fields=["read_at"])
     return SimpleNamespace(a=a, b=b, agent=agent, engineer=engineer, staff=staff)
 
 
@@ -470,11 +485,13 @@ def test_customer1_gets_404_from_every_route_for_customer2s_objects(world):
     failures, attempts = [], 0
 
     for route, kind in mapped:
-        staff_answers = implemented_methods(staff, route, b.objects[kind][0], kind, world, b)
-        implemented = {m for m, code in staff_answers.items() if code != 405}
-        for m, code in staff_answers.items():  # staff can reach it, so a 404 below is the tenancy rule
+        personal = route.name in PERSONAL_ROUTE_NAMES
+        reference, who = (customer2, "owner customer2") if personal else (staff, "staff")
+        reference_answers = implemented_methods(reference, route, b.objects[kind][0], kind, world, b)
+        implemented = {m for m, code in reference_answers.items() if code != 405}
+        for m, code in reference_answers.items():  # they can reach it, so a 404 below is the tenancy rule
             if code == 404 or code >= 500:
-                failures.append(f"staff {m} {route.url(b.objects[kind][0].pk)} -> {code}")
+                failures.append(f"{who} {m} {route.url(b.objects[kind][0].pk)} -> {code}")
         for obj in b.objects[kind]:
             url = route.url(obj.pk)
             for method in (*METHODS, "OPTIONS"):
@@ -570,7 +587,8 @@ def test_lists_pages_and_forms_show_none_of_customer2s_data(world):
                 failures.append(f"{label} shows B's {secrets}")
 
     # The lists really list (customer1 sees their own rows), so "nothing of B's" is not "nothing at all".
-    for url in ("/tickets/", "/customers/", "/api/v1/tickets/", "/api/v1/assets/", "/api/v1/ticket-comments/"):
+    own_lists = ("/tickets/", "/customers/", "/api/v1/tickets/", "/api/v1/assets/", "/api/v1/ticket-comments/")
+    for url in (*own_lists, "/notifications/"):
         own = body_of(customer1.send("GET", url))
         if not any(secret in own for secret in a.secrets):
             failures.append(f"GET {url} does not show customer1 their own data")
@@ -623,6 +641,10 @@ def test_staff_reach_customer2s_objects_on_every_route(world):
     for route, kind in mapped:
         for obj in world.b.objects[kind]:
             answers = implemented_methods(staff, route, obj, kind, world, world.b)
+            if route.name in PERSONAL_ROUTE_NAMES:  # someone else's notification: a 404 for staff too
+                if any(code not in (404, 405) for code in answers.values()):
+                    failures.append(f"{route.url(obj.pk)} (personal): {answers}")
+                continue
             if answers["GET"] not in (200, 405) or any(code == 404 or code >= 500 for code in answers.values()):
                 failures.append(f"{route.url(obj.pk)}: {answers}")
     assert not failures, "\n".join(failures)
