@@ -35,8 +35,18 @@ class RecomputesClocks:
         self.changed()
 
 
+class WorkingIntervalFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = [form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+        if not kept and not self.instance.is_24x7:
+            # Clocks on a calendar without working time could never come due.
+            raise forms.ValidationError(_("A calendar that is not 7x24 needs at least one working interval."))
+
+
 class WorkingIntervalInline(admin.TabularInline):
     model = WorkingInterval
+    formset = WorkingIntervalFormSet
     extra = 0
 
 
