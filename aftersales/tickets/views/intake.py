@@ -14,6 +14,7 @@ from aftersales.core.forms import as_id
 from aftersales.core.time import local_date
 from aftersales.core.views import add_domain_error
 from aftersales.customers.models import Contact, Customer, Site
+from aftersales.tickets.choices import Channel
 from aftersales.tickets.forms import IntakeForm
 from aftersales.tickets.services import ticket_create
 
@@ -29,7 +30,8 @@ def ticket_create_view(request):
     form = IntakeForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            ticket = ticket_create(actor=request.user, **form.cleaned_data)
+            # The customer's form has no channel (the service files theirs as the portal); it is still required.
+            ticket = ticket_create(actor=request.user, **{"channel": Channel.PORTAL, **form.cleaned_data})
         except DomainError as error:
             add_domain_error(form, error)
         else:
