@@ -4,6 +4,8 @@ Reads go through the selectors, writes through the services; DomainErrors raised
 the API's exception handler untouched.
 """
 
+import datetime as dt
+
 import django_filters
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -18,14 +20,16 @@ from aftersales.accounts import roles
 from aftersales.accounts.models import Team, User
 from aftersales.assets.models import Asset
 from aftersales.core.api import IdFilter, VisibleRelatedField
-from aftersales.core.errors import PermissionDenied
+from aftersales.core.errors import NotFound, PermissionDenied
 from aftersales.customers.models import Customer, Site
+from aftersales.sla.choices import Clock, ClockStatus
 from aftersales.tickets import services
-from aftersales.tickets.choices import Channel, EventKind, Kind, Level, ResolutionMethod, Tier
+from aftersales.tickets.choices import Channel, EventKind, Kind, Level, ResolutionMethod, SlaHealth, Tier
 from aftersales.tickets.filters import TicketFilter
-from aftersales.tickets.models import Comment, Ticket, TicketEvent
+from aftersales.tickets.models import Comment, SlaEscalation, Ticket, TicketEvent
 from aftersales.tickets.selectors import ticket_detail, ticket_list
 from aftersales.tickets.transitions import TRANSITIONS, available_transitions
+from aftersales.tickets.views.detail import CUSTOMER_CLOCKS
 
 
 def _person(user) -> str:
@@ -34,6 +38,11 @@ def _person(user) -> str:
 
 def _visible_ticket(user, ticket_id) -> Ticket:
     return get_object_or_404(Ticket.objects.visible_to(user), pk=ticket_id)
+
+
+def _is_staff(context) -> bool:
+    request = context.get("request")
+    return request is not None and request.user.is_staff_member
 
 
 # Serializers ----------------------------------------------------------------------------------
@@ -97,12 +106,80 @@ class CommentSerializer(serializers.ModelSerializer):
         return _person(comment.author)
 
 
+class SlaClockSerializer(serializers.Serializer):
+    """One SLA clock as last computed (on every change to the ticket and by the sweep)."""
+
+    clock = serializers.ChoiceField(choices=Clock.choices)
+    status = serializers.ChoiceField(choices=ClockStatus.choices)
+    target = serializers.IntegerField(help_text=_("The promise, in seconds of business time on the clock's calendar."))
+    used = serializers.IntegerField(help_text=_("Business seconds counted so far."))
+    due_at = serializers.DateTimeField(allow_null=True, help_text=_("Empty while the clock is paused or stopped."))
+    breached_at = serializers.DateTimeField(allow_null=True)
+
+    def to_representation(self, row):
+        times = {
+            name: dt.datetime.fromisoformat(row[name]) if row.get(name) else None for name in ("due_at", "breached_at")
+        }
+        return super().to_representation({**row, **times})
+
+
+class SlaEscalationSerializer(serializers.ModelSerializer):
+    acknowledged_by_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SlaEscalation
+        fields = [
+            "id",
+            "ticket",
+            "clock",
+            "percent",
+            "reached_at",
+            "fired_at",
+            "notified",
+            "acknowledged_by",
+            "acknowledged_by_name",
+            "acknowledged_at",
+        ]
+        read_only_fields = fields
+
+    def get_acknowledged_by_name(self, escalation) -> str:
+        return _person(escalation.acknowledged_by)
+
+
+class EscalationAcknowledgeSerializer(serializers.Serializer):
+    escalation = serializers.IntegerField(min_value=1, help_text=_("An escalation of this ticket."))
+
+
+def _customer_sla(rows: list[dict]) -> tuple[str, str | None]:
+    """Health and next due time from the promises a customer sees (their clocks have no warning rungs)."""
+    if not rows:
+        return SlaHealth.NONE, None
+    statuses = {row["status"] for row in rows}
+    due = [row["due_at"] for row in rows if row["status"] == ClockStatus.RUNNING and row["due_at"]]
+    next_due = min(due, key=dt.datetime.fromisoformat, default=None)
+    if ClockStatus.BREACHED in statuses:
+        return SlaHealth.BREACHED, next_due
+    if ClockStatus.PAUSED in statuses and ClockStatus.RUNNING not in statuses:
+        return SlaHealth.PAUSED, next_due
+    return SlaHealth.OK, next_due
+
+
 class TicketDetailSerializer(TicketListSerializer):
     entitlement_label = serializers.CharField(source="get_entitlement_display", read_only=True)
     assets = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     events = serializers.SerializerMethodField()
     comments = CommentSerializer(many=True, read_only=True)
     actions = serializers.SerializerMethodField()
+    sla_health = serializers.ChoiceField(
+        choices=SlaHealth.choices,
+        read_only=True,
+        help_text=_("Customer users' health and clocks cover only response, arrival and resolution."),
+    )
+    sla_due_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    sla_clocks = serializers.SerializerMethodField()
+    emergency_declared_at = serializers.SerializerMethodField(
+        help_text=_("When the emergency plan started; always empty for customer users.")
+    )
 
     class Meta(TicketListSerializer.Meta):
         fields = [
@@ -130,16 +207,47 @@ class TicketDetailSerializer(TicketListSerializer):
             "closed_at",
             "archived_at",
             "updated_at",
+            "on_site_required",
+            "arrived_at",
+            "emergency_declared_at",
+            "sla_health",
+            "sla_due_at",
+            "sla_clocks",
             "events",
             "comments",
             "actions",
         ]
         read_only_fields = fields
 
+    def to_representation(self, ticket):
+        data = super().to_representation(ticket)
+        if not _is_staff(self.context):
+            health, due_at = _customer_sla(self._clock_rows(ticket))
+            data["sla_health"] = health
+            data["sla_due_at"] = self.fields["sla_due_at"].to_representation(
+                dt.datetime.fromisoformat(due_at) if due_at else None
+            )
+        return data
+
+    def _clock_rows(self, ticket) -> list[dict]:
+        if _is_staff(self.context):
+            return list(ticket.sla_clocks)
+        return [row for row in ticket.sla_clocks if row["clock"] in CUSTOMER_CLOCKS]
+
     @extend_schema_field(TicketEventSerializer(many=True))
     def get_events(self, ticket):
         # ticket_detail prefetched only the events this user may see.
         return TicketEventSerializer(ticket.events.all(), many=True, context=self.context).data
+
+    @extend_schema_field(SlaClockSerializer(many=True))
+    def get_sla_clocks(self, ticket):
+        return SlaClockSerializer(self._clock_rows(ticket), many=True).data
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_emergency_declared_at(self, ticket):
+        if not _is_staff(self.context) or ticket.emergency_declared_at is None:
+            return None
+        return serializers.DateTimeField().to_representation(ticket.emergency_declared_at)
 
     def get_actions(self, ticket) -> list[str]:
         request = self.context.get("request")
@@ -165,6 +273,10 @@ class TicketCreateSerializer(serializers.Serializer):
     urgency = serializers.ChoiceField(choices=Level.choices, default=Level.MEDIUM)
     impact = serializers.ChoiceField(choices=Level.choices, default=Level.MEDIUM)
     received_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    on_site_required = serializers.BooleanField(
+        default=False,
+        help_text=_("Someone must go on site: starts the on-site arrival clock. Ignored for customer users."),
+    )
 
     def get_fields(self):
         fields = super().get_fields()
@@ -176,7 +288,8 @@ class TicketCreateSerializer(serializers.Serializer):
     def validate(self, attrs):
         user = self.context["request"].user
         if user.is_customer_user:
-            attrs["customer"] = user.customer
+            # Staff decide whether an engineer goes on site: it starts a clock the customer holds us to.
+            attrs["customer"], attrs["on_site_required"] = user.customer, False
         return attrs
 
 
@@ -194,6 +307,9 @@ class TicketUpdateSerializer(serializers.Serializer):
     contact_name = serializers.CharField(max_length=100, required=False)
     contact_phone = PhoneNumberField(required=False)
     root_cause = serializers.CharField(required=False, allow_blank=True)
+    on_site_required = serializers.BooleanField(
+        required=False, help_text=_("Someone must go on site: starts the on-site arrival clock.")
+    )
 
 
 class TicketAssignSerializer(serializers.Serializer):
@@ -259,6 +375,8 @@ class TicketViewSet(viewsets.GenericViewSet):
         "create": TicketCreateSerializer,
         "partial_update": TicketUpdateSerializer,
         "assign": TicketAssignSerializer,
+        "escalations": SlaEscalationSerializer,
+        "acknowledge_escalation": EscalationAcknowledgeSerializer,
     }
 
     def get_queryset(self):
@@ -308,6 +426,35 @@ class TicketViewSet(viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         services.ticket_assign(actor=request.user, ticket=ticket, **serializer.validated_data)
         return self.detail_response(pk)
+
+    def staff_ticket(self, pk) -> Ticket:
+        """A ticket whose escalations this user may see: staff only; for customers they do not exist."""
+        ticket = _visible_ticket(self.request.user, pk)
+        if not self.request.user.is_staff_member:
+            raise Http404
+        return ticket
+
+    @extend_schema(responses={200: SlaEscalationSerializer(many=True)}, filters=False)
+    @action(detail=True, methods=["get"])
+    def escalations(self, request, pk, format=None):
+        """The rungs of the SLA ladders this ticket reached, newest first (staff only)."""
+        ticket = self.staff_ticket(pk)
+        escalations = ticket.escalations.select_related("acknowledged_by").order_by("-reached_at", "-id")
+        page = self.paginate_queryset(escalations)
+        return self.get_paginated_response(SlaEscalationSerializer(page, many=True).data)
+
+    @extend_schema(responses={200: SlaEscalationSerializer})
+    @action(detail=True, methods=["post"], url_path="acknowledge-escalation")
+    def acknowledge_escalation(self, request, pk, format=None):
+        """ "I've got it": the rest of that clock's ladder is recorded but no longer sent."""
+        ticket = self.staff_ticket(pk)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        escalation_id = serializer.validated_data["escalation"]
+        if not ticket.escalations.filter(pk=escalation_id).exists():
+            raise NotFound()
+        escalation = services.escalation_acknowledge(actor=request.user, escalation_id=escalation_id)
+        return Response(SlaEscalationSerializer(escalation).data)
 
 
 class TicketChildFilter(django_filters.FilterSet):

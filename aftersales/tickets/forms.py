@@ -7,7 +7,7 @@ from phonenumber_field.formfields import PhoneNumberField
 from aftersales.accounts.models import Team, User
 from aftersales.accounts.roles import Role
 from aftersales.assets.models import Asset
-from aftersales.core.forms import StyledForm, as_id
+from aftersales.core.forms import LARGEST_ID, StyledForm, as_id
 from aftersales.customers.models import Customer, Site
 from aftersales.tickets.choices import Channel, Kind, Level, ResolutionMethod, Tier
 
@@ -34,6 +34,9 @@ class IntakeForm(StyledForm):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("Leave empty for now. Set it when registering a fax, email or call received earlier."),
     )
+    on_site_required = forms.BooleanField(
+        label=_("On-site visit needed"), required=False, help_text=_("Starts the on-site arrival clock.")
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,7 +46,8 @@ class IntakeForm(StyledForm):
             customer_id = user.customer_id
             self.fields["customer"].initial = customer_id
             self.fields["customer"].widget = forms.HiddenInput()
-            del self.fields["channel"], self.fields["received_at"]
+            # Staff decide whether an engineer goes on site: it starts a clock the customer holds us to.
+            del self.fields["channel"], self.fields["received_at"], self.fields["on_site_required"]
         self.fields["site"].queryset = Site.objects.visible_to(user).filter(customer_id=customer_id or 0)
         self.fields["assets"].queryset = (
             Asset.objects.visible_to(user).filter(customer_id=customer_id or 0).select_related("product__vendor")
@@ -102,9 +106,38 @@ class TicketEditForm(StyledForm):
     contact_name = forms.CharField(label=_("Contact name"), max_length=100)
     contact_phone = PhoneNumberField(label=_("Contact phone"), region="CN")
     root_cause = forms.CharField(label=_("Root cause"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    on_site_required = forms.BooleanField(
+        label=_("On-site visit needed"), required=False, help_text=_("Starts the on-site arrival clock.")
+    )
     version = forms.IntegerField(widget=forms.HiddenInput())
 
     @classmethod
     def for_ticket(cls, ticket, data=None):
         initial = {name: getattr(ticket, name) for name in cls.base_fields if name != "team"}
         return cls(data, initial={**initial, "team": ticket.team_id})
+
+
+class ArrivalForm(StyledForm):
+    """The engineer is on site; the time defaults to now (the service checks it lies between the request and now)."""
+
+    arrived_at = forms.DateTimeField(
+        label=_("Arrived at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Leave empty for now."),
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(widget=forms.HiddenInput())
+
+
+class CallForm(StyledForm):
+    note = forms.CharField(
+        label=_("What was discussed"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only staff see logged calls. The first call back counts as the response."),
+    )
+
+
+class EscalationAcknowledgeForm(StyledForm):
+    escalation = forms.IntegerField(widget=forms.HiddenInput(), min_value=1, max_value=LARGEST_ID)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from aftersales.tickets.views import archive, detail, edit, intake, queue
+from aftersales.tickets.views.sla_actions import call_log_view, escalation_acknowledge_view, ticket_record_arrival_view
 from aftersales.tickets.views.sla_board import sla_board
 
 urlpatterns = [
@@ -15,6 +16,9 @@ urlpatterns = [
     path("tickets/<int:pk>/assign/", detail.ticket_assign_view, name="ticket_assign"),
     path("tickets/<int:pk>/comments/", detail.comment_add_view, name="ticket_comment"),
     path("tickets/<int:pk>/attachments/", detail.attachment_add_view, name="ticket_attachment"),
+    path("tickets/<int:pk>/arrival/", ticket_record_arrival_view, name="ticket_arrival"),
+    path("tickets/<int:pk>/calls/", call_log_view, name="ticket_call"),
+    path("tickets/<int:pk>/escalations/acknowledge/", escalation_acknowledge_view, name="escalation_acknowledge"),
     path("attachments/<int:pk>/", detail.attachment_download, name="attachment_download"),
     path("customers/", archive.customer_list, name="customer_list"),
     path("customers/<int:pk>/", archive.customer_archive, name="customer_archive"),

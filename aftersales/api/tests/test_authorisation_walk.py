@@ -55,7 +55,12 @@ WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 # The literal path in front of an object id -> the kind of object the id names.
 # A new route with an id must be added here (the walk fails and says so until it is).
 # Pages only staff use, even for a customer's own records (the staff check proves they work).
-STAFF_ONLY_ROUTE_NAMES = {"ticket_edit"}
+STAFF_ONLY_ROUTE_NAMES = {
+    "ticket_edit",
+    # A ticket's SLA escalations do not exist for customers, not even for their own tickets.
+    "api:ticket-escalations",
+    "api:ticket-acknowledge-escalation",
+}
 # Pages about a person's own records (their notifications): nobody else reaches them, staff included, so the
 # owner's answers (not staff's) show which methods the route implements and that it works.
 PERSONAL_ROUTE_NAMES = {"notification_open"}

@@ -1,36 +1,170 @@
 """The ticket page and the actions taken from it. Each action posts, calls one service, redirects."""
 
+import datetime as dt
+from dataclasses import dataclass, field
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from aftersales.accounts import roles
 from aftersales.core.errors import DomainError
 from aftersales.core.views import flash_domain_error
-from aftersales.tickets.forms import AssignForm, AttachmentForm, CommentForm, TransitionForm
-from aftersales.tickets.models import Attachment, Ticket
+from aftersales.sla.calendar import ALL_DAY_WEEK
+from aftersales.sla.choices import Clock, ClockStatus, Recipient
+from aftersales.sla.clocks import ClockState, Moment
+from aftersales.tickets.choices import Status
+from aftersales.tickets.forms import (
+    ArrivalForm,
+    AssignForm,
+    AttachmentForm,
+    CallForm,
+    CommentForm,
+    EscalationAcknowledgeForm,
+    TransitionForm,
+)
+from aftersales.tickets.models import Attachment, SlaEscalation, Ticket, TicketEvent
 from aftersales.tickets.selectors import ticket_detail
 from aftersales.tickets.services import attachment_add, comment_add, ticket_assign, ticket_transition
+from aftersales.tickets.sla import PolicyBook, clock_states
 from aftersales.tickets.transitions import available_transitions
 
+# The promises customers hold us to; the emergency plan and the hand-over to L3 are our own business.
+CUSTOMER_CLOCKS = frozenset({Clock.RESPONSE, Clock.ARRIVAL, Clock.RESOLUTION})
+AT_RISK = "at_risk"
+CLOCK_BADGES = {
+    ClockStatus.PENDING: ("secondary", ClockStatus.PENDING.label),
+    ClockStatus.RUNNING: ("green", ClockStatus.RUNNING.label),
+    AT_RISK: ("orange", gettext_lazy("At risk")),
+    ClockStatus.PAUSED: ("azure", ClockStatus.PAUSED.label),
+    ClockStatus.MET: ("teal", ClockStatus.MET.label),
+    ClockStatus.BREACHED: ("red", ClockStatus.BREACHED.label),
+    ClockStatus.STOPPED: ("secondary", ClockStatus.STOPPED.label),
+}
 
-def _visible_ticket(request, pk: int) -> Ticket:
-    return get_object_or_404(Ticket.objects.visible_to(request.user), pk=pk)
+
+# Who is offered each SLA action (the services decide; these only spare people buttons that would refuse).
+def may_record_arrival(user) -> bool:
+    return user.has_perm(roles.WORK) or user.has_perm(roles.DISPATCH)
 
 
-@login_required
-def ticket_detail_view(request, pk: int):
+def may_log_call(user) -> bool:
+    return user.has_perm(roles.LOG) or user.has_perm(roles.WORK)
+
+
+def may_acknowledge(user) -> bool:
+    return user.has_perm(roles.WORK) or user.has_perm(roles.DISPATCH) or user.has_perm(roles.SUPERVISE)
+
+
+@dataclass
+class ClockCard:
+    """One clock as the SLA card shows it."""
+
+    state: ClockState
+    display: str  # a key of CLOCK_BADGES
+    business_hours: bool
+    moments: list[tuple[dt.datetime, str]] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return Clock(self.state.clock).label
+
+    @property
+    def colour(self) -> str:
+        return CLOCK_BADGES[self.display][0]
+
+    @property
+    def status_label(self) -> str:
+        return CLOCK_BADGES[self.display][1]
+
+    @property
+    def overdue(self) -> dt.timedelta:
+        return -self.state.left
+
+
+@dataclass
+class EscalationRow:
+    escalation: SlaEscalation
+    told: list[str]  # who the rung names, as labels
+    can_acknowledge: bool
+
+
+def _moment_text(moment: Moment) -> str:
+    if moment.what == "paused":
+        return _("Paused: %(status)s") % {"status": Status(moment.status).label}
+    if moment.what == "level":
+        return _("Reached %(percent)s%% of the target") % {"percent": moment.percent}
+    return {
+        "started": _("Started"),
+        "resumed": _("Resumed"),
+        "met": _("Met"),
+        "stopped": _("Stopped: the ticket ended"),
+        "breached": _("Due time passed"),
+    }.get(moment.what, moment.what)
+
+
+def _display(state: ClockState, *, staff: bool) -> str:
+    """Running clocks past a warning rung are at risk; customers see no rungs, so for them they just run."""
+    if state.status == ClockStatus.RUNNING and staff and any(level.crossed for level in state.levels):
+        return AT_RISK
+    return state.status
+
+
+def sla_panel(user, ticket: Ticket, events, now: dt.datetime) -> dict:
+    """The SLA card: every clock replayed for this request, and for staff the ladders' escalations."""
+    staff = user.is_staff_member
+    if not user.has_perm(roles.VIEW_INTERNAL):
+        # The clocks count internal events too (a logged call is a response), whoever looks at them.
+        events = TicketEvent.objects.filter(ticket=ticket).order_by("at", "id")
+    book = PolicyBook.load()
+    targets = {target.clock: target for target in book.targets_for(ticket)}
+    clocks = []
+    for state in clock_states(ticket, list(events), book, now):
+        if not staff and state.clock not in CUSTOMER_CLOCKS:
+            continue
+        target = targets[state.clock]
+        calendar = book.calendars[target.calendar_id or book.policies[target.policy_id].calendar_id]
+        moments = [(moment.at, _moment_text(moment)) for moment in state.timeline] if staff else []
+        clocks.append(ClockCard(state, _display(state, staff=staff), calendar.week != ALL_DAY_WEEK, moments))
+    panel = {"clocks": clocks, "escalations": [], "emergency_at": None}
+    if staff:
+        panel["emergency_at"] = ticket.emergency_declared_at
+        panel["escalations"] = _escalation_rows(user, ticket, book, targets)
+    return panel
+
+
+def _escalation_rows(user, ticket: Ticket, book: PolicyBook, targets: dict) -> list[EscalationRow]:
+    escalations = list(ticket.escalations.select_related("acknowledged_by").order_by("-reached_at", "-id"))
+    acknowledged_clocks = {row.clock for row in escalations if row.acknowledged_at is not None}
+    allowed = may_acknowledge(user)
+    rows = []
+    for escalation in escalations:
+        target = targets.get(escalation.clock)
+        steps = book.ladder_steps(target) if target else []
+        step = next((step for step in steps if step.percent == escalation.percent), None)
+        told = [Recipient(value).label for value in step.recipients] if step else []
+        open_rung = escalation.notified and escalation.clock not in acknowledged_clocks
+        rows.append(EscalationRow(escalation, told, allowed and open_rung))
+    return rows
+
+
+def ticket_page(request, pk: int, **forms):
+    """The ticket page; an action whose input was refused passes its bound form in, so nothing typed is lost."""
     try:
         ticket = ticket_detail(user=request.user, ticket_id=pk)
     except Ticket.DoesNotExist as missing:
         raise Http404 from missing
     user = request.user
+    events = ticket.events.all()
     context = {
         "ticket": ticket,
-        "timeline": ticket.events.all(),
+        "timeline": events,
+        "sla": sla_panel(user, ticket, events, timezone.now()),
         "transitions": available_transitions(user=user, ticket=ticket),
         "transition_form": TransitionForm(initial={"version": ticket.version}),
         "assign_form": AssignForm(
@@ -43,15 +177,34 @@ def ticket_detail_view(request, pk: int):
         )
         if user.has_perm(roles.DISPATCH) and ticket.is_open
         else None,
+        "arrival_form": ArrivalForm(initial={"version": ticket.version})
+        if may_record_arrival(user) and ticket.is_open and ticket.arrived_at is None
+        else None,
+        "call_form": CallForm() if may_log_call(user) and ticket.is_open else None,
+        "acknowledge_form": EscalationAcknowledgeForm(),
         "comment_form": CommentForm(),
         "attachment_form": AttachmentForm(),
     }
+    for name, form in forms.items():
+        if context.get(name) is not None:
+            context[name] = form
+        else:  # the action is no longer offered (say, someone else recorded the arrival first): say why
+            messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return render(request, "tickets/detail.html", context)
 
 
-def _act(request, pk: int, form_class, service) -> object:
+@login_required
+def ticket_detail_view(request, pk: int):
+    return ticket_page(request, pk)
+
+
+def visible_ticket(request, pk: int) -> Ticket:
+    return get_object_or_404(Ticket.objects.visible_to(request.user), pk=pk)
+
+
+def act(request, pk: int, form_class, service, success=None) -> object:
     """Run one ticket action from a posted form and come back to the ticket with a message."""
-    ticket = _visible_ticket(request, pk)
+    ticket = visible_ticket(request, pk)
     form = form_class(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
@@ -61,14 +214,14 @@ def _act(request, pk: int, form_class, service) -> object:
     except DomainError as error:
         flash_domain_error(request, error)
     else:
-        messages.success(request, _("Saved."))
+        messages.success(request, success or _("Saved."))
     return redirect(ticket)
 
 
 @login_required
 @require_POST
 def ticket_transition_view(request, pk: int):
-    return _act(
+    return act(
         request, pk, TransitionForm, lambda ticket, data: ticket_transition(actor=request.user, ticket=ticket, **data)
     )
 
@@ -76,19 +229,19 @@ def ticket_transition_view(request, pk: int):
 @login_required
 @require_POST
 def ticket_assign_view(request, pk: int):
-    return _act(request, pk, AssignForm, lambda ticket, data: ticket_assign(actor=request.user, ticket=ticket, **data))
+    return act(request, pk, AssignForm, lambda ticket, data: ticket_assign(actor=request.user, ticket=ticket, **data))
 
 
 @login_required
 @require_POST
 def comment_add_view(request, pk: int):
-    return _act(request, pk, CommentForm, lambda ticket, data: comment_add(actor=request.user, ticket=ticket, **data))
+    return act(request, pk, CommentForm, lambda ticket, data: comment_add(actor=request.user, ticket=ticket, **data))
 
 
 @login_required
 @require_POST
 def attachment_add_view(request, pk: int):
-    return _act(
+    return act(
         request,
         pk,
         AttachmentForm,
