@@ -3,6 +3,7 @@ from django.urls import path
 from aftersales.tickets.views import archive, detail, edit, intake, queue
 from aftersales.tickets.views.sla_actions import call_log_view, escalation_acknowledge_view, ticket_record_arrival_view
 from aftersales.tickets.views.sla_board import sla_board
+from aftersales.tickets.views.sla_report import sla_report, sla_report_csv
 
 urlpatterns = [
     path("", queue.home, name="home"),
@@ -23,4 +24,6 @@ urlpatterns = [
     path("customers/", archive.customer_list, name="customer_list"),
     path("customers/<int:pk>/", archive.customer_archive, name="customer_archive"),
     path("sla/", sla_board, name="sla_board"),
+    path("sla/report/", sla_report, name="sla_report"),
+    path("sla/report/csv/", sla_report_csv, name="sla_report_csv"),
 ]

@@ -119,7 +119,9 @@ def test_time_left_and_overdue_read_at_a_glance():
         assert describe_duration(dt.timedelta(minutes=1)) == "1 minute"
         assert describe_duration(dt.timedelta(minutes=25, seconds=59)) == "25 minutes"
         assert describe_duration(dt.timedelta(hours=1, minutes=5)) == "1 h 5 min"
+        assert describe_duration(dt.timedelta(hours=3, seconds=59)) == "3 hours"
         assert describe_duration(dt.timedelta(days=2, hours=16, minutes=59)) == "2 d 16 h"
+        assert describe_duration(dt.timedelta(days=1, minutes=59)) == "1 day"
 
 
 def test_the_row_names_the_clock_behind_the_cached_due_time():

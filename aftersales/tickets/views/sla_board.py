@@ -110,10 +110,14 @@ def describe_duration(duration: dt.timedelta) -> str:
     minutes = max(int(duration.total_seconds() // 60), 0)
     days, minutes = divmod(minutes, 24 * 60)
     hours, minutes = divmod(minutes, 60)
-    if days:
+    if days and hours:
         return _("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
-    if hours:
+    if days:
+        return ngettext("%(days)d day", "%(days)d days", days) % {"days": days}
+    if hours and minutes:
         return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": minutes}
+    if hours:
+        return ngettext("%(hours)d hour", "%(hours)d hours", hours) % {"hours": hours}
     return ngettext("%(minutes)d minute", "%(minutes)d minutes", minutes) % {"minutes": minutes}
 
 
