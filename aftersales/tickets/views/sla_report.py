@@ -129,7 +129,7 @@ def summary_lines(report: ComplianceReport):
         _("Met"),
         _("Breached"),
         _("Still running"),
-        _("% met"),
+        _("Met rate"),
     ]
     for row in [*report.rows, report.total]:
         yield [
@@ -141,7 +141,7 @@ def summary_lines(report: ComplianceReport):
             row.met,
             row.breached,
             row.running,
-            "" if row.percent_met is None else f"{row.percent_met:.1f}",
+            "" if row.percent_met is None else f"{row.percent_met:.1f}%",
         ]
 
 
