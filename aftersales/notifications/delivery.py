@@ -30,6 +30,8 @@ def deliver_due(now: dt.datetime | None = None, limit: int = 200) -> dict:
     """Send what is due at `now` (default: the current time); returns how many rows went which way."""
     clock = (lambda: now) if now is not None else timezone.now
     rows, bundled = _claim(clock(), limit)
+    if not rows:
+        return {"claimed": 0, "bundled": 0, "sent": 0, "retrying": 0, "failed": 0}
     router = Router()
     outcomes = Counter({"sent": 0, "retrying": 0, "failed": 0})
     for row in rows:
@@ -104,8 +106,11 @@ def _digest_groups(due: list[Outbox], now: dt.datetime) -> tuple[list[Outbox], l
         .order_by("pk")
     )
     by_recipient = defaultdict(list)
-    for row in [*candidates, *companions]:
+    for row in candidates:
         by_recipient[(row.user_id, row.channel, row.recipient)].append(row)
+    for row in companions:  # the query matched users and channels separately: keep only companions of a due row
+        if (key := (row.user_id, row.channel, row.recipient)) in by_recipient:
+            by_recipient[key].append(row)
     groups = [sorted(members, key=lambda row: row.pk) for members in by_recipient.values() if len(members) > 1]
     in_groups = {row.pk for members in groups for row in members}
     return [row for row in due if row.pk not in in_groups], groups

@@ -181,6 +181,24 @@ def test_five_non_urgent_warnings_for_one_user_arrive_as_one_digest(settings):
     assert set(digest.bundled.values_list("status", flat=True)) == {OutboxStatus.BUNDLED}
 
 
+def test_only_companions_of_a_due_message_are_pulled_into_its_digest(settings):
+    settings.NOTIFICATIONS_DIGEST_MINUTES = 10
+    li, wang = UserFactory(email="li.na@example.com"), UserFactory(email="wang.wu@example.com")
+
+    def warning(key, user, channel, address):
+        return Message(key, channel, address, user.pk, key, "", urgent=False)
+
+    enqueue([warning(f"li-mail{n}", li, "email", li.email) for n in (1, 2)], now=NOW)
+    enqueue([warning(f"wang-sms{n}", wang, "sms", "+8613900139000") for n in (1, 2)], now=NOW)
+    later = NOW + dt.timedelta(minutes=5)  # Li's text messages are not due at 10:10, and nothing of Li's by SMS is
+    enqueue([warning(f"li-sms{n}", li, "sms", "+8613800138000") for n in (1, 2)], now=later)
+
+    assert deliver_due(now=NOW + dt.timedelta(minutes=10))["bundled"] == 4
+
+    held = Outbox.objects.filter(key__startswith="li-sms").values_list("status", flat=True)
+    assert set(held) == {OutboxStatus.PENDING}
+
+
 def test_a_warning_in_quiet_hours_waits_until_they_end_and_an_urgent_breach_goes_at_once():
     user = UserFactory()
     NotificationPreferenceFactory(user=user, quiet_hours_start=dt.time(22), quiet_hours_end=dt.time(7))
