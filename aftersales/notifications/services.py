@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from aftersales.accounts.roles import Role
 from aftersales.core.errors import NotFound, PermissionDenied, ValidationFailed, validation_failed_from
 from aftersales.core.time import local_zone
+from aftersales.notifications.channels import send_with_config
 from aftersales.notifications.choices import ChannelKind, Language, OutboxStatus
 from aftersales.notifications.models import ChannelConfig, InAppNotification, NotificationPreference, Outbox
 
@@ -35,7 +36,7 @@ class Message:
 def enqueue(messages: Iterable[Message], *, now: dt.datetime | None = None) -> int:
     """Queue messages in the caller's transaction; keys already queued are skipped. Returns how many were new.
 
-    Three queries whatever the number of messages (the users' quiet hours, the keys already queued, and
+    At most three queries whatever the number of messages (the users' quiet hours, the keys already queued, and
     INSERT ... ON CONFLICT DO NOTHING, which the database may split into batches). A message queued by a
     concurrent transaction between the second and third query is still inserted once only, but counted here.
     Non-urgent messages for a user are held: until their quiet hours end, else for the digest window.
@@ -222,8 +223,6 @@ def outbox_retry(*, actor, ids: Iterable[int], now: dt.datetime | None = None) -
 
 def channel_config_send_test(*, actor, config: ChannelConfig, recipient: str) -> str:
     """Send a test message through `config` now; the provider's answer, or DeliveryError with its message."""
-    from aftersales.notifications.channels import send_with_config
-
     _require_administrator(actor)
     language = language_for(actor.pk)
     subject, body = render("test_message", language, {"config": config, "user": actor})
