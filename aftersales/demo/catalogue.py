@@ -165,6 +165,7 @@ STAFF: tuple[StaffSpec, ...] = (
     StaffSpec("expert", Role.EXPERT, "陈", "明", "+8613905710005", ("数据库专家组",)),
     StaffSpec("qc", Role.QUALITY, "杨", "静", "+8613905710006"),
     StaffSpec("manager", Role.MANAGER, "赵", "国强", "+8613905710007"),
+    StaffSpec("manager2", Role.MANAGER, "钱", "慧敏", "+8613905710023"),
     StaffSpec("keeper", Role.PARTS_KEEPER, "黄", "磊", "+8613905710008"),
     StaffSpec("archivist", Role.ARCHIVIST, "周", "敏", "+8613905710009"),
     StaffSpec("engineer-hz2", Role.ENGINEER, "吴", "涛", "+8613905710014", ("杭州二线组",)),
@@ -178,6 +179,42 @@ STAFF: tuple[StaffSpec, ...] = (
     StaffSpec("expert-net", Role.EXPERT, "何", "志远", "+8613905710022", ("网络安全专家组",)),
     StaffSpec("customer1", Role.CUSTOMER, "马", "骏", "+8613957100101", customer="HZGJJ"),
     StaffSpec("customer2", Role.CUSTOMER, "罗", "晓燕", "+8613880800202", customer="CDJJYY"),
+)
+
+# Told when a team's tickets near or pass their SLA targets (the ladders' "team lead").
+TEAM_LEADS: dict[str, str] = {
+    "服务台": "dispatcher",
+    "杭州二线组": "engineer-hz2",
+    "苏州二线组": "engineer-sz",
+    "成都二线组": "engineer-cd",
+    "武汉二线组": "engineer-wh",
+    "北京二线组": "engineer-bj",
+    "数据库专家组": "expert",
+    "网络安全专家组": "expert-net",
+}
+
+
+@dataclass(frozen=True)
+class DutySpec:
+    """One day of the organisation's roster (值班表): who is on the day and on the night shift."""
+
+    day_manager: str
+    day_engineer: str
+    night_manager: str
+    night_engineer: str
+
+
+DAY_SHIFT = ("08:30", "17:30")
+NIGHT_SHIFT = ("17:30", "08:30")  # into the next morning
+# Monday first. The two managers share the weekend; engineers of the Hangzhou and Suzhou teams take turns.
+DUTY_ROSTER: tuple[DutySpec, ...] = (
+    DutySpec("manager", "engineer", "manager2", "engineer-hz2"),
+    DutySpec("manager", "engineer-sz", "manager2", "engineer"),
+    DutySpec("manager", "engineer-hz2", "manager2", "engineer-sz2"),
+    DutySpec("manager", "engineer-sz2", "manager2", "engineer-sz"),
+    DutySpec("manager", "engineer", "manager2", "engineer-hz2"),
+    DutySpec("manager2", "engineer-sz", "manager2", "engineer-sz"),
+    DutySpec("manager", "engineer-hz2", "manager", "engineer"),
 )
 
 CUSTOMERS: tuple[CustomerSpec, ...] = (

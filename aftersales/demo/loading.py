@@ -8,6 +8,8 @@ history would make `make run` slow.
 """
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
@@ -15,25 +17,38 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from aftersales.accounts import roles
-from aftersales.accounts.models import Team, User
+from aftersales.accounts.models import DutyShift, Team, User
 from aftersales.assets.models import Asset, Product, Vendor
 from aftersales.contracts.entitlement import entitlement_check
 from aftersales.contracts.models import Contract, ServiceLevel, WarrantyTerm
 from aftersales.core.time import local_date
 from aftersales.customers.models import Contact, Customer, Site
-from aftersales.demo.catalogue import CUSTOMERS, DEMO_PASSWORD, PRODUCTS, STAFF, TEAMS, VENDORS
+from aftersales.demo.catalogue import (
+    CUSTOMERS,
+    DAY_SHIFT,
+    DEMO_PASSWORD,
+    DUTY_ROSTER,
+    NIGHT_SHIFT,
+    PRODUCTS,
+    STAFF,
+    TEAM_LEADS,
+    TEAMS,
+    VENDORS,
+)
 from aftersales.demo.clock import SimulatedClock, simulated_time
 from aftersales.demo.planning import DemoPlan, Step, TicketPlan, contract_dates
-from aftersales.tickets.choices import Channel, EventKind, Status
+from aftersales.tickets.choices import OPEN_STATUSES, Channel, EventKind, Status
 from aftersales.tickets.models import Comment, Ticket, TicketEvent
 from aftersales.tickets.services import (
     comment_add,
     next_ticket_number,
     priority_for,
+    sla_sweep,
     ticket_assign,
     ticket_create,
     ticket_transition,
 )
+from aftersales.tickets.sla import PolicyBook, cache_fields, clock_states
 from aftersales.tickets.transitions import ASSIGNABLE, BY_ACTION, is_permitted
 
 # Tickets received within this many days are replayed through the services; older ones are bulk-inserted.
@@ -74,10 +89,15 @@ def load_demo(plan: DemoPlan) -> dict[str, int]:
     """Write everything in one transaction and return how many rows of each kind the database now holds."""
     directory = Directory()
     create_staff(directory)
+    create_duty_roster(directory)
     create_master_data(directory, plan)
     cutoff = plan.now - dt.timedelta(days=RECENT_DAYS)
-    HistoryWriter(directory).write([ticket for ticket in plan.tickets if ticket.received_at < cutoff])
-    replay_through_services(directory, [ticket for ticket in plan.tickets if ticket.received_at >= cutoff])
+    with policies_read_once() as book:
+        HistoryWriter(directory, book, plan.now).write(
+            [ticket for ticket in plan.tickets if ticket.received_at < cutoff]
+        )
+        replay_through_services(directory, [ticket for ticket in plan.tickets if ticket.received_at >= cutoff])
+        sweep_open_tickets()
     return {
         "users": User.objects.count(),
         "customers": Customer.objects.count(),
@@ -110,8 +130,63 @@ def create_staff(directory: Directory) -> None:
             is_superuser=spec.role == roles.Role.ADMIN,
         )
     for name in TEAMS:
-        team = directory.teams[name] = Team.objects.create(name=name)
+        team = directory.teams[name] = Team.objects.create(name=name, lead=directory.users[TEAM_LEADS[name]])
         team.members.set([directory.users[spec.username] for spec in STAFF if name in spec.teams])
+
+
+def create_duty_roster(directory: Directory) -> None:
+    """The organisation's roster: a day and a night shift every day of the week."""
+    day, night = (tuple(dt.time.fromisoformat(moment) for moment in shift) for shift in (DAY_SHIFT, NIGHT_SHIFT))
+    users = directory.users
+    shifts = []
+    for weekday, duty in enumerate(DUTY_ROSTER):
+        shifts.append(
+            DutyShift(
+                weekday=weekday,
+                start=day[0],
+                end=day[1],
+                duty_manager=users[duty.day_manager],
+                duty_engineer=users[duty.day_engineer],
+            )
+        )
+        shifts.append(
+            DutyShift(
+                weekday=weekday,
+                start=night[0],
+                end=night[1],
+                duty_manager=users[duty.night_manager],
+                duty_engineer=users[duty.night_engineer],
+            )
+        )
+    for shift in shifts:
+        shift.full_clean()
+    DutyShift.objects.bulk_create(shifts)
+
+
+@contextmanager
+def policies_read_once() -> Iterator[PolicyBook]:
+    """Read the SLA policies, calendars and holidays once for the whole load, not after every ticket change.
+
+    `tickets.sla.refresh` reads them all again for each service call (hundreds of holiday rows each time);
+    nothing can change them while the demo loads, so the first reading serves every call.
+    """
+    book = PolicyBook.load()
+    load = PolicyBook.__dict__["load"]
+    PolicyBook.load = classmethod(lambda cls: book)
+    try:
+        yield book
+    finally:
+        PolicyBook.load = load
+
+
+def sweep_open_tickets() -> None:
+    """Fire the rungs the open tickets have reached, so escalations and notifications exist after loading.
+
+    Finished tickets keep the SLA summary their last change computed, but are not swept: their rungs would
+    only now send notices about work that was over days ago.
+    """
+    Ticket.objects.exclude(status__in=OPEN_STATUSES).update(next_check_at=None)
+    sla_sweep()
 
 
 def create_master_data(directory: Directory, plan: DemoPlan) -> None:
@@ -240,6 +315,7 @@ def _ticket_fields(directory: Directory, plan: TicketPlan) -> dict:
         "urgency": plan.urgency,
         "impact": plan.impact,
         "received_at": plan.received_at,
+        "on_site_required": plan.on_site_required,
     }
 
 
@@ -280,8 +356,10 @@ def replay_through_services(directory: Directory, plans: list[TicketPlan]) -> No
 class HistoryWriter:
     """Bulk-insert old tickets with the rows the services would have written for the same steps."""
 
-    def __init__(self, directory: Directory):
+    def __init__(self, directory: Directory, book: PolicyBook, now: dt.datetime):
         self.directory = directory
+        self.book = book
+        self.now = now
 
     def write(self, plans: list[TicketPlan]) -> None:
         tickets, comments, events, ticket_assets = [], [], [], []
@@ -307,6 +385,18 @@ class HistoryWriter:
             if comment := getattr(event, "_demo_comment", None):
                 event.data["comment"] = comment.pk
         TicketEvent.objects.bulk_create(events, batch_size=500)
+        self._summarise_clocks(tickets, events)
+
+    def _summarise_clocks(self, tickets: list[Ticket], events: list[TicketEvent]) -> None:
+        """The SLA summary the services keep on each ticket; old tickets are over, so nothing is checked again."""
+        by_ticket: dict[int, list[TicketEvent]] = {ticket.pk: [] for ticket in tickets}
+        for event in events:
+            by_ticket[event.ticket_id].append(event)
+        fields = []
+        for ticket in tickets:
+            fields = cache_fields(ticket, clock_states(ticket, by_ticket[ticket.pk], self.book, self.now))
+        if fields:
+            Ticket.objects.bulk_update(tickets, fields, batch_size=500)
 
     def _apply(self, plan: TicketPlan) -> tuple[Ticket, list[Comment], list[TicketEvent]]:
         create, *rest = plan.steps
@@ -367,7 +457,7 @@ class HistoryWriter:
         if ticket.status == Status.NEW:
             ticket.status = Status.ASSIGNED
         ticket.version += 1
-        data = {"assignee": assignee.pk, "team": ticket.team.pk, "tier": ticket.tier}
+        data = {"assignee": assignee.pk, "assignee_name": str(assignee), "team": ticket.team.pk, "tier": ticket.tier}
         return self._event(ticket, actor, step, EventKind.ASSIGNED, arguments["note"], from_status, ticket.status, data)
 
     def _transition(self, ticket: Ticket, actor: User, step: Step) -> TicketEvent:
@@ -403,9 +493,11 @@ class HistoryWriter:
         is_public = step.arguments["is_public"] or actor.is_customer_user
         comment = Comment(ticket=ticket, author=actor, body=step.arguments["body"], is_public=is_public)
         comment._demo_created_at = step.at
-        if is_public and not actor.is_customer_user and ticket.responded_at is None:
+        responds = is_public and not actor.is_customer_user  # a public reply by staff is the SLA's response
+        if responds and ticket.responded_at is None:
             ticket.responded_at = step.at
-        event = self._event(ticket, actor, step, EventKind.COMMENTED, data={"comment": None, "public": is_public})
+        data = {"comment": None, "public": is_public, **({"responds": True} if responds else {})}
+        event = self._event(ticket, actor, step, EventKind.COMMENTED, data=data)
         event._demo_comment = comment
         return comment, event
 

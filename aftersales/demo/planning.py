@@ -21,7 +21,7 @@ from aftersales.demo.catalogue import (
     CustomerSpec,
     ProductSpec,
 )
-from aftersales.demo.scenarios import SCENARIOS, Scenario
+from aftersales.demo.scenarios import SCENARIOS, SLA_SHOWCASES, Scenario, SlaShowcase
 from aftersales.tickets.choices import Channel, Kind, Level, Status, Tier
 
 PRODUCTS_BY_KEY = {product.key: product for product in PRODUCTS}
@@ -152,6 +152,7 @@ class TicketPlan:
     received_at: dt.datetime
     final_status: str
     steps: list[Step] = field(default_factory=list)
+    on_site_required: bool = False
 
 
 @dataclass
@@ -232,11 +233,29 @@ def plan_demo(*, seed: int, tickets: int, now: dt.datetime) -> DemoPlan:
     assets = plan_assets(rng, local_date(now))
     planner = TicketPlanner(rng=rng, now=now, assets=assets)
     wanted = [(None, status, False) for status in status_quota(tickets - len(FEATURED))] + list(FEATURED)
-    plans = [planner.plan(customer, status, by_customer_user) for customer, status, by_customer_user in wanted]
+    showcases = showcase_places(wanted)
+    plans = [
+        planner.showcase(showcases[index]) if index in showcases else planner.plan(customer, status, by_customer_user)
+        for index, (customer, status, by_customer_user) in enumerate(wanted)
+    ]
     plans.sort(key=lambda plan: plan.received_at)
     for key, plan in enumerate(plans, start=1):
         plan.key = key
     return DemoPlan(now=now, assets=assets, tickets=plans)
+
+
+def showcase_places(wanted: list[tuple[str | None, str, bool]]) -> dict[int, SlaShowcase]:
+    """Each SLA showcase takes the place of the first random ticket planned with its status."""
+    places = {}
+    for showcase in SLA_SHOWCASES:
+        places[
+            next(
+                index
+                for index, (customer, status, _by_customer_user) in enumerate(wanted)
+                if customer is None and status == showcase.status and index not in places
+            )
+        ] = showcase
+    return places
 
 
 class TicketPlanner:
@@ -288,6 +307,34 @@ class TicketPlanner:
             final_status=status,
         )
         plan.steps = self._timeline(plan, customer, scenario, creator, created_at)
+        return plan
+
+    def showcase(self, showcase: SlaShowcase) -> TicketPlan:
+        """A ticket timed to the minute before `now` (no random choices: the SLA board shows the same each time)."""
+        customer = CUSTOMERS_BY_CODE[showcase.customer]
+        contact = next((c for c in customer.contacts if c.site == showcase.site), customer.contacts[0])
+        received_at = self.now - dt.timedelta(minutes=showcase.received_minutes_ago)
+        plan = TicketPlan(
+            key=0,
+            customer=customer.code,
+            site=showcase.site,
+            assets=(),
+            channel=showcase.channel,
+            kind=showcase.kind,
+            urgency=showcase.urgency,
+            impact=showcase.impact,
+            title=showcase.title.format(site=showcase.site),
+            description=showcase.description,
+            contact_name=contact.name,
+            contact_phone=contact.phone,
+            received_at=received_at,
+            final_status=showcase.status,
+            on_site_required=showcase.on_site_required,
+        )
+        plan.steps = [
+            Step(received_at + dt.timedelta(minutes=minutes), actor, operation, dict(arguments))
+            for minutes, actor, operation, arguments in showcase.steps
+        ]
         return plan
 
     def _scenario(self, customer: CustomerSpec) -> tuple[Scenario, AssetPlan | None]:

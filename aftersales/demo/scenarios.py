@@ -6,7 +6,7 @@ Placeholders: {site} is the site's name, {product} the product's name and model.
 from dataclasses import dataclass
 
 from aftersales.demo.catalogue import DATABASE_TEAM, NETWORK_TEAM
-from aftersales.tickets.choices import Kind, ResolutionMethod
+from aftersales.tickets.choices import Channel, Kind, Level, ResolutionMethod, Status, Tier
 
 
 @dataclass(frozen=True)
@@ -316,3 +316,112 @@ REOPEN_NOTES = ("问题复现，业务再次中断。", "处理后第二天同�
 CANCEL_NOTES = ("重复报修，已合并到同一工单处理。", "用户确认为误报，无需处理。", "用户自行重启后恢复，申请取消。")
 WITHDRAW_NOTES = ("问题已自行恢复，撤销报修。", "填写错误，重新提交。")
 CONFIRM_NOTES = ("电话回访，用户确认业务已恢复。", "")
+
+
+@dataclass(frozen=True)
+class SlaShowcase:
+    """An open ticket timed to the minute, so that the SLA board shows clocks at risk and breached at once.
+
+    Each takes the place of the first randomly planned ticket with the same final status. Its steps are
+    (minutes after the request was received, username, operation, arguments), like a planned timeline.
+    """
+
+    status: str
+    customer: str
+    site: str
+    kind: str
+    urgency: int
+    impact: int
+    channel: str
+    received_minutes_ago: float
+    title: str
+    description: str
+    steps: tuple[tuple[float, str, str, dict], ...]
+    on_site_required: bool = False
+
+
+SLA_SHOWCASES: tuple[SlaShowcase, ...] = (
+    # Standard service, P2: 20 of its 30 response minutes gone and nobody has accepted it (50 % rung).
+    SlaShowcase(
+        Status.ASSIGNED,
+        "WHJAJY",
+        "江岸区第一中学",
+        K.MAJOR_FAULT,
+        Level.HIGH,
+        Level.MEDIUM,
+        Channel.PHONE,
+        20,
+        "{site}校园网核心交换机故障，全校断网",
+        "学校信息中心来电：上午第二节课起全校教室和办公室无法上网，核心交换机面板多个端口指示灯熄灭。",
+        (
+            (2, "agent", "create", {}),
+            (5, "dispatcher", "assign", {"assignee": "engineer-wh", "team": "武汉二线组", "tier": Tier.L2, "note": ""}),
+        ),
+    ),
+    # Gold service, P1 on site: accepted in 2 minutes, but after 100 of the 120 arrival minutes nobody is there (80 %).
+    SlaShowcase(
+        Status.IN_PROGRESS,
+        "HZGJJ",
+        "中心机房",
+        K.MAJOR_FAULT,
+        Level.HIGH,
+        Level.MEDIUM,
+        Channel.PHONE,
+        100,
+        "{site}核心业务数据库服务器宕机，柜面业务中断",
+        "公积金中心来电：核心业务数据库所在服务器宕机，各网点柜面无法办理提取和贷款业务，需工程师立即到场。",
+        (
+            (1, "agent", "create", {}),
+            (1.5, "dispatcher", "assign", {"assignee": "engineer", "team": "杭州二线组", "tier": Tier.L2, "note": ""}),
+            (2, "engineer", "transition", {"action": "accept", "note": ""}),
+            (4, "engineer", "comment", {"body": "工程师已出发，正在赶往现场。", "is_public": True}),
+        ),
+        on_site_required=True,
+    ),
+    # Gold service, P1 raised by the video platform's alarm 12 minutes ago: the 5-minute response is long breached.
+    SlaShowcase(
+        Status.NEW,
+        "SZGASP",
+        "指挥中心机房",
+        K.CATASTROPHIC_FAULT,
+        Level.HIGH,
+        Level.HIGH,
+        Channel.API,
+        12,
+        "{site}视频专网核心交换机宕机，全市监控中断",
+        "视频平台告警：指挥中心核心交换机心跳丢失，全市 2000 余路监控画面中断。",
+        ((0.5, "admin", "create", {}),),
+    ),
+    # Silver service, P1: waiting for the vendor does not stop the clock; resolution is breached and the
+    # emergency plan has started.
+    SlaShowcase(
+        Status.PENDING_VENDOR,
+        "CDJJYY",
+        "门诊楼信息中心机房",
+        K.CATASTROPHIC_FAULT,
+        Level.HIGH,
+        Level.HIGH,
+        Channel.PHONE,
+        300,
+        "{site} HIS 数据库宕机，门诊挂号收费中断",
+        "信息中心主任来电：HIS 数据库实例异常关闭后无法启动，门诊挂号和收费全部中断，已启用手工挂号。",
+        (
+            (1, "agent", "create", {}),
+            (2, "dispatcher", "assign", {"assignee": "engineer-cd", "team": "成都二线组", "tier": Tier.L2, "note": ""}),
+            (4, "engineer-cd", "transition", {"action": "accept", "note": ""}),
+            (30, "engineer-cd", "comment", {"body": "告警日志显示 ORA-00600，已收集 trace 文件。", "is_public": False}),
+            (
+                90,
+                "dispatcher",
+                "assign",
+                {
+                    "assignee": "expert-db",
+                    "team": DATABASE_TEAM,
+                    "tier": Tier.L3,
+                    "note": "二线无法定位，升级专家组分析。",
+                },
+            ),
+            (200, "expert-db", "transition", {"action": "pend_vendor", "note": "已向原厂提交案例，等待原厂分析日志。"}),
+        ),
+    ),
+)
