@@ -196,6 +196,14 @@ def test_staff_acknowledge_an_escalation_and_the_rest_of_its_ladder_goes_quiet(
     ticket, clock = breached
     warning = SlaEscalation.objects.get(ticket=ticket, clock=Clock.RESPONSE, percent=100)
     client.force_login(staff["engineer"])
+    before = page_of(client, ticket)
+    # One acknowledgement quiets the whole ladder, so only the newest rung of the clock offers it.
+    offered = [
+        row.percent
+        for row in SlaEscalation.objects.filter(ticket=ticket)
+        if 'data-testid="acknowledge"' in escalation_item(before, row)
+    ]
+    assert offered == [100]
 
     response = client.post(
         reverse("escalation_acknowledge", args=[ticket.pk]), {"escalation": warning.pk}, headers=ENGLISH, follow=True

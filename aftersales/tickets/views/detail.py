@@ -140,7 +140,8 @@ def sla_panel(user, ticket: Ticket, events, now: dt.datetime) -> dict:
 
 def _escalation_rows(user, ticket: Ticket, book: PolicyBook, targets: dict) -> list[EscalationRow]:
     escalations = list(ticket.escalations.select_related("acknowledged_by").order_by("-reached_at", "-id"))
-    acknowledged_clocks = {row.clock for row in escalations if row.acknowledged_at is not None}
+    # One acknowledgement quiets a clock's whole ladder, so only its newest rung offers the button.
+    answered = {row.clock for row in escalations if row.acknowledged_at is not None}
     allowed = may_acknowledge(user)
     rows = []
     for escalation in escalations:
@@ -148,8 +149,9 @@ def _escalation_rows(user, ticket: Ticket, book: PolicyBook, targets: dict) -> l
         steps = book.ladder_steps(target) if target else []
         step = next((step for step in steps if step.percent == escalation.percent), None)
         told = [Recipient(value).label for value in step.recipients] if step else []
-        open_rung = escalation.notified and escalation.clock not in acknowledged_clocks
-        rows.append(EscalationRow(escalation, told, allowed and open_rung))
+        offered = allowed and escalation.notified and escalation.clock not in answered
+        answered.add(escalation.clock)
+        rows.append(EscalationRow(escalation, told, offered))
     return rows
 
 
