@@ -25,7 +25,6 @@ from aftersales.tickets.forms import (
     AttachmentForm,
     CallForm,
     CommentForm,
-    EscalationAcknowledgeForm,
     TransitionForm,
 )
 from aftersales.tickets.models import Attachment, SlaEscalation, Ticket, TicketEvent
@@ -183,7 +182,6 @@ def ticket_page(request, pk: int, **forms):
         if may_record_arrival(user) and ticket.is_open and ticket.arrived_at is None
         else None,
         "call_form": CallForm() if may_log_call(user) and ticket.is_open else None,
-        "acknowledge_form": EscalationAcknowledgeForm(),
         "comment_form": CommentForm(),
         "attachment_form": AttachmentForm(),
     }
