@@ -28,8 +28,8 @@ from aftersales.tickets.choices import Channel, EventKind, Kind, Level, Resoluti
 from aftersales.tickets.filters import TicketFilter
 from aftersales.tickets.models import Comment, SlaEscalation, Ticket, TicketEvent
 from aftersales.tickets.selectors import ticket_detail, ticket_list
+from aftersales.tickets.sla import CUSTOMER_CLOCKS
 from aftersales.tickets.transitions import TRANSITIONS, available_transitions
-from aftersales.tickets.views.detail import CUSTOMER_CLOCKS
 
 
 def _person(user) -> str:

@@ -342,6 +342,12 @@ class SlaPauseRule(models.Model):
 class SlaEscalationQuerySet(VisibleQuerySet):
     customer_path = "ticket__customer_id"
 
+    def visible_to(self, user):
+        """Escalations are internal: who was chased, and when, is not the customer's business."""
+        if user is None or not user.has_perm("tickets.view_internal"):
+            return self.none()
+        return super().visible_to(user)
+
 
 class SlaEscalation(models.Model):
     """One rung of a ladder reached by one clock of one ticket; unique, so it is acted on exactly once."""

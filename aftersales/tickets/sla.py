@@ -21,7 +21,8 @@ from aftersales.tickets.models import SlaPauseRule, Ticket, TicketEvent
 
 ENDING_STATUSES = {Status.CLOSED, Status.ARCHIVED, Status.CANCELLED}
 STATUS_ACTIONS = {"accept": Happens.ACKNOWLEDGED, "resolve": Happens.RESOLVED, "reopen": Happens.REOPENED}
-ACTIVE = {ClockStatus.RUNNING, ClockStatus.PAUSED}
+# The promises a customer holds us to; the other clocks are internal (emergency plan, escalation).
+CUSTOMER_CLOCKS = frozenset({Clock.RESPONSE, Clock.ARRIVAL, Clock.RESOLUTION})
 
 
 def happenings(ticket: Ticket, events: Iterable[TicketEvent]) -> list[Happening]:

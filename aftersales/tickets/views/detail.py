@@ -30,11 +30,9 @@ from aftersales.tickets.forms import (
 from aftersales.tickets.models import Attachment, SlaEscalation, Ticket, TicketEvent
 from aftersales.tickets.selectors import ticket_detail
 from aftersales.tickets.services import attachment_add, comment_add, ticket_assign, ticket_transition
-from aftersales.tickets.sla import PolicyBook, clock_states
+from aftersales.tickets.sla import CUSTOMER_CLOCKS, PolicyBook, clock_states
 from aftersales.tickets.transitions import available_transitions
 
-# The promises customers hold us to; the emergency plan and the hand-over to L3 are our own business.
-CUSTOMER_CLOCKS = frozenset({Clock.RESPONSE, Clock.ARRIVAL, Clock.RESOLUTION})
 AT_RISK = "at_risk"
 CLOCK_BADGES = {
     ClockStatus.PENDING: ("secondary", ClockStatus.PENDING.label),
