@@ -1,15 +1,17 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Clock(models.TextChoices):
     """The promises a policy can time; each starts and stops on the ticket events `clocks.py` names."""
 
-    RESPONSE = "response", _("Response")
-    ARRIVAL = "arrival", _("On-site arrival")
-    RESOLUTION = "resolution", _("Resolution")
-    EMERGENCY_PLAN = "emergency_plan", _("Emergency plan")
-    ESCALATION = "escalation", _("Escalation to the next tier")
+    # A context: "Resolution" elsewhere is the text of a ticket's fix, not the promise to fix it.
+    RESPONSE = "response", pgettext_lazy("SLA clock", "Response")
+    ARRIVAL = "arrival", pgettext_lazy("SLA clock", "On-site arrival")
+    RESOLUTION = "resolution", pgettext_lazy("SLA clock", "Resolution")
+    EMERGENCY_PLAN = "emergency_plan", pgettext_lazy("SLA clock", "Emergency plan")
+    ESCALATION = "escalation", pgettext_lazy("SLA clock", "Escalation to the next tier")
 
 
 class ClockStatus(models.TextChoices):

@@ -21,6 +21,7 @@ CHANGELISTS = ["outbox", "channelconfig", "notificationpreference", "inappnotifi
 def administrator(client):
     user = UserFactory(role=Role.ADMIN, is_staff=True, email="admin@example.com", phone="+8613800138000")
     client.force_login(user)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the flashed messages are compared in English
     return user
 
 
