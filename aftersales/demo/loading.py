@@ -4,12 +4,10 @@ Master data is saved model by model (so simple_history records it). Recent ticke
 through the real ticket services under a simulated clock, so their timelines are exactly what the
 services write. Older history is bulk-inserted by `HistoryWriter`, which applies the same steps with
 the same lifecycle table and permission checks, because thousands of service calls for months of
-history would make `make run` slow.
+history would make `make run` slow. Then one SLA sweep acts on the open tickets (see `demo.sla`).
 """
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
@@ -17,38 +15,27 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from aftersales.accounts import roles
-from aftersales.accounts.models import DutyShift, Team, User
+from aftersales.accounts.models import Team, User
 from aftersales.assets.models import Asset, Product, Vendor
 from aftersales.contracts.entitlement import entitlement_check
 from aftersales.contracts.models import Contract, ServiceLevel, WarrantyTerm
 from aftersales.core.time import local_date
 from aftersales.customers.models import Contact, Customer, Site
-from aftersales.demo.catalogue import (
-    CUSTOMERS,
-    DAY_SHIFT,
-    DEMO_PASSWORD,
-    DUTY_ROSTER,
-    NIGHT_SHIFT,
-    PRODUCTS,
-    STAFF,
-    TEAM_LEADS,
-    TEAMS,
-    VENDORS,
-)
+from aftersales.demo.catalogue import CUSTOMERS, DEMO_PASSWORD, PRODUCTS, STAFF, TEAM_LEADS, TEAMS, VENDORS
 from aftersales.demo.clock import SimulatedClock, simulated_time
 from aftersales.demo.planning import DemoPlan, Step, TicketPlan, contract_dates
-from aftersales.tickets.choices import OPEN_STATUSES, Channel, EventKind, Status
+from aftersales.demo.sla import create_duty_roster, policies_read_once, summarise_clocks, sweep_open_tickets
+from aftersales.tickets.choices import Channel, EventKind, Status
 from aftersales.tickets.models import Comment, Ticket, TicketEvent
 from aftersales.tickets.services import (
     comment_add,
     next_ticket_number,
     priority_for,
-    sla_sweep,
     ticket_assign,
     ticket_create,
     ticket_transition,
 )
-from aftersales.tickets.sla import PolicyBook, cache_fields, clock_states
+from aftersales.tickets.sla import PolicyBook
 from aftersales.tickets.transitions import ASSIGNABLE, BY_ACTION, is_permitted
 
 # Tickets received within this many days are replayed through the services; older ones are bulk-inserted.
@@ -89,7 +76,7 @@ def load_demo(plan: DemoPlan) -> dict[str, int]:
     """Write everything in one transaction and return how many rows of each kind the database now holds."""
     directory = Directory()
     create_staff(directory)
-    create_duty_roster(directory)
+    create_duty_roster(directory.users)
     create_master_data(directory, plan)
     cutoff = plan.now - dt.timedelta(days=RECENT_DAYS)
     with policies_read_once() as book:
@@ -132,61 +119,6 @@ def create_staff(directory: Directory) -> None:
     for name in TEAMS:
         team = directory.teams[name] = Team.objects.create(name=name, lead=directory.users[TEAM_LEADS[name]])
         team.members.set([directory.users[spec.username] for spec in STAFF if name in spec.teams])
-
-
-def create_duty_roster(directory: Directory) -> None:
-    """The organisation's roster: a day and a night shift every day of the week."""
-    day, night = (tuple(dt.time.fromisoformat(moment) for moment in shift) for shift in (DAY_SHIFT, NIGHT_SHIFT))
-    users = directory.users
-    shifts = []
-    for weekday, duty in enumerate(DUTY_ROSTER):
-        shifts.append(
-            DutyShift(
-                weekday=weekday,
-                start=day[0],
-                end=day[1],
-                duty_manager=users[duty.day_manager],
-                duty_engineer=users[duty.day_engineer],
-            )
-        )
-        shifts.append(
-            DutyShift(
-                weekday=weekday,
-                start=night[0],
-                end=night[1],
-                duty_manager=users[duty.night_manager],
-                duty_engineer=users[duty.night_engineer],
-            )
-        )
-    for shift in shifts:
-        shift.full_clean()
-    DutyShift.objects.bulk_create(shifts)
-
-
-@contextmanager
-def policies_read_once() -> Iterator[PolicyBook]:
-    """Read the SLA policies, calendars and holidays once for the whole load, not after every ticket change.
-
-    `tickets.sla.refresh` reads them all again for each service call (hundreds of holiday rows each time);
-    nothing can change them while the demo loads, so the first reading serves every call.
-    """
-    book = PolicyBook.load()
-    load = PolicyBook.__dict__["load"]
-    PolicyBook.load = classmethod(lambda cls: book)
-    try:
-        yield book
-    finally:
-        PolicyBook.load = load
-
-
-def sweep_open_tickets() -> None:
-    """Fire the rungs the open tickets have reached, so escalations and notifications exist after loading.
-
-    Finished tickets keep the SLA summary their last change computed, but are not swept: their rungs would
-    only now send notices about work that was over days ago.
-    """
-    Ticket.objects.exclude(status__in=OPEN_STATUSES).update(next_check_at=None)
-    sla_sweep()
 
 
 def create_master_data(directory: Directory, plan: DemoPlan) -> None:
@@ -385,18 +317,7 @@ class HistoryWriter:
             if comment := getattr(event, "_demo_comment", None):
                 event.data["comment"] = comment.pk
         TicketEvent.objects.bulk_create(events, batch_size=500)
-        self._summarise_clocks(tickets, events)
-
-    def _summarise_clocks(self, tickets: list[Ticket], events: list[TicketEvent]) -> None:
-        """The SLA summary the services keep on each ticket; old tickets are over, so nothing is checked again."""
-        by_ticket: dict[int, list[TicketEvent]] = {ticket.pk: [] for ticket in tickets}
-        for event in events:
-            by_ticket[event.ticket_id].append(event)
-        fields = []
-        for ticket in tickets:
-            fields = cache_fields(ticket, clock_states(ticket, by_ticket[ticket.pk], self.book, self.now))
-        if fields:
-            Ticket.objects.bulk_update(tickets, fields, batch_size=500)
+        summarise_clocks(tickets, events, self.book, self.now)
 
     def _apply(self, plan: TicketPlan) -> tuple[Ticket, list[Comment], list[TicketEvent]]:
         create, *rest = plan.steps
