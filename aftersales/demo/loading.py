@@ -24,7 +24,7 @@ from aftersales.customers.models import Contact, Customer, Site
 from aftersales.demo.catalogue import CUSTOMERS, DEMO_PASSWORD, PRODUCTS, STAFF, TEAM_LEADS, TEAMS, VENDORS
 from aftersales.demo.clock import SimulatedClock, simulated_time
 from aftersales.demo.planning import DemoPlan, Step, TicketPlan, contract_dates
-from aftersales.demo.sla import create_duty_roster, policies_read_once, summarise_clocks, sweep_open_tickets
+from aftersales.demo.sla import create_duty_roster, summarise_clocks, sweep_open_tickets
 from aftersales.tickets.choices import Channel, EventKind, Status
 from aftersales.tickets.models import Comment, Ticket, TicketEvent
 from aftersales.tickets.services import (
@@ -79,12 +79,11 @@ def load_demo(plan: DemoPlan) -> dict[str, int]:
     create_duty_roster(directory.users)
     create_master_data(directory, plan)
     cutoff = plan.now - dt.timedelta(days=RECENT_DAYS)
-    with policies_read_once() as book:
-        HistoryWriter(directory, book, plan.now).write(
-            [ticket for ticket in plan.tickets if ticket.received_at < cutoff]
-        )
-        replay_through_services(directory, [ticket for ticket in plan.tickets if ticket.received_at >= cutoff])
-        sweep_open_tickets()
+    HistoryWriter(directory, PolicyBook.load(), plan.now).write(
+        [ticket for ticket in plan.tickets if ticket.received_at < cutoff]
+    )
+    replay_through_services(directory, [ticket for ticket in plan.tickets if ticket.received_at >= cutoff])
+    sweep_open_tickets()
     return {
         "users": User.objects.count(),
         "customers": Customer.objects.count(),

@@ -6,8 +6,6 @@ the SLA board, the escalations and the notification outbox have something to sho
 """
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from aftersales.accounts.models import DutyShift, User
 from aftersales.demo.catalogue import DAY_SHIFT, DUTY_ROSTER, NIGHT_SHIFT
@@ -43,22 +41,6 @@ def create_duty_roster(users: dict[str, User]) -> None:
     for shift in shifts:
         shift.full_clean()
     DutyShift.objects.bulk_create(shifts)
-
-
-@contextmanager
-def policies_read_once() -> Iterator[PolicyBook]:
-    """Read the SLA policies, calendars and holidays once for the whole load, not after every ticket change.
-
-    `tickets.sla.refresh` reads them all again for each service call (hundreds of holiday rows each time);
-    nothing can change them while the demo loads, so the first reading serves every call.
-    """
-    book = PolicyBook.load()
-    load = PolicyBook.__dict__["load"]
-    PolicyBook.load = classmethod(lambda cls: book)
-    try:
-        yield book
-    finally:
-        PolicyBook.load = load
 
 
 def sweep_open_tickets() -> None:

@@ -152,6 +152,11 @@ def render(template: str, language: str, context: dict) -> tuple[str, str]:
     return " ".join(subject.split()), body.strip()
 
 
+def preferred_languages() -> dict[int, str]:
+    """Every user's chosen language, in one query (for senders that address many people at once)."""
+    return dict(NotificationPreference.objects.exclude(language="").values_list("user_id", "language"))
+
+
 def language_for(user_id: int | None) -> str:
     """The user's preferred language (one indexed query), else settings.LANGUAGE_CODE."""
     if user_id is None:

@@ -47,6 +47,7 @@ class Calendar:
     exceptions: Mapping[date, tuple[Interval, ...]] = field(default_factory=dict)  # () = a day off
     _week_spans: tuple[tuple[Span, ...], ...] = field(init=False, repr=False)
     _exception_spans: dict[date, tuple[Span, ...]] = field(init=False, repr=False)
+    _always: bool = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.zone, tzinfo):
@@ -64,6 +65,9 @@ class Calendar:
         object.__setattr__(self, "exceptions", exceptions)
         object.__setattr__(self, "_week_spans", tuple(_spans(intervals) for intervals in week))
         object.__setattr__(self, "_exception_spans", {day: _spans(intervals) for day, intervals in exceptions.items()})
+        # Every instant counts: business time is elapsed time, whatever the zone does (the SLA sweep's common case).
+        always = week == ALL_DAY_WEEK and all(day == ((0, MINUTES_PER_DAY),) for day in exceptions.values())
+        object.__setattr__(self, "_always", always)
 
     @classmethod
     def always(cls, zone: ZoneInfo = SHANGHAI) -> Calendar:
@@ -85,6 +89,8 @@ def add_business_time(calendar: Calendar, start: datetime, duration: timedelta) 
     begin = _naive_utc(start, "start")
     if duration <= ZERO:
         return begin.replace(tzinfo=UTC)
+    if calendar._always:
+        return (begin + duration).replace(tzinfo=UTC)
     remaining = duration
     for range_start, range_end in _business_ranges(calendar, begin):
         counted_from = max(range_start, begin)
@@ -104,6 +110,8 @@ def business_time_between(calendar: Calendar, start: datetime, end: datetime) ->
     total = ZERO
     if finish <= begin:
         return total
+    if calendar._always:
+        return finish - begin
     for range_start, range_end in _business_ranges(calendar, begin, stop=finish):
         if range_start >= finish:
             break

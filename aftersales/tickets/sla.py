@@ -13,6 +13,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from aftersales.contracts.models import ServiceLevel
+from aftersales.core.time import local_date
 from aftersales.sla.choices import Clock, ClockStatus
 from aftersales.sla.clocks import ClockState, Happening, Happens, Target, compute_clocks
 from aftersales.sla.models import BusinessCalendar, CalendarException, LadderStep, SlaPolicy, SlaTarget
@@ -60,9 +61,13 @@ class PolicyBook:
     policy_by_level: dict[int, int] = field(default_factory=dict)
 
     @classmethod
-    def load(cls) -> "PolicyBook":
+    def load(cls, *, holidays_from: dt.date | None = None) -> "PolicyBook":
+        """Everything in a few queries; `holidays_from` skips the holiday rows before a ticket's first day."""
         book = cls()
-        exceptions = list(CalendarException.objects.all())
+        exceptions = CalendarException.objects.all()
+        if holidays_from is not None:
+            exceptions = exceptions.filter(day__gte=holidays_from)
+        exceptions = list(exceptions)
         for calendar in BusinessCalendar.objects.prefetch_related("intervals"):
             book.calendars[calendar.pk] = calendar.as_calendar(exceptions)
         targets = SlaTarget.objects.all()
@@ -82,6 +87,11 @@ class PolicyBook:
             ServiceLevel.objects.filter(sla_policy__isnull=False).values_list("pk", "sla_policy_id")
         )
         return book
+
+    @classmethod
+    def for_ticket(cls, ticket: Ticket) -> "PolicyBook":
+        """Enough for one ticket: the holidays from the day before it was received."""
+        return cls.load(holidays_from=local_date(ticket.received_at) - dt.timedelta(days=1))
 
     def policy_id_for(self, ticket: Ticket) -> int | None:
         return self.policy_by_level.get(ticket.service_level_id, self.default_policy_id)
@@ -163,7 +173,7 @@ def cache_fields(ticket: Ticket, states: Sequence[ClockState]) -> list[str]:
 def refresh(ticket: Ticket, now: dt.datetime) -> None:
     """After a change to the ticket: recompute its cache at once, and let the sweep fire what is due."""
     events = list(ticket.events.order_by("at", "id"))
-    fields = cache_fields(ticket, clock_states(ticket, events, PolicyBook.load(), now))
+    fields = cache_fields(ticket, clock_states(ticket, events, PolicyBook.for_ticket(ticket), now))
     ticket.next_check_at = now
     Ticket.objects.filter(pk=ticket.pk).update(**{name: getattr(ticket, name) for name in [*fields, "next_check_at"]})
 

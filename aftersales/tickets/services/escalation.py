@@ -6,10 +6,12 @@ way and started again never sends twice and never loses one.
 """
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -18,7 +20,7 @@ from aftersales.accounts.models import Role, Team, User, system_user
 from aftersales.accounts.selectors import OnDuty, on_duty
 from aftersales.core.errors import InvalidTransition, NotFound, PermissionDenied
 from aftersales.notifications.choices import ChannelKind
-from aftersales.notifications.services import Message, enqueue, language_for, render
+from aftersales.notifications.services import Message, enqueue, preferred_languages, render
 from aftersales.sla.choices import Clock, Recipient
 from aftersales.sla.clocks import ClockState
 from aftersales.tickets.choices import EventKind, Tier
@@ -28,6 +30,19 @@ from aftersales.tickets.sla import PolicyBook, cache_fields, clock_states
 
 ROBOTS = {ChannelKind.DINGTALK, ChannelKind.WECOM, ChannelKind.FEISHU}
 CACHE_FIELDS = ["sla_health", "sla_due_at", "sla_clocks", "next_check_at", "emergency_declared_at"]
+# What the sweep reads of a ticket: its clocks' inputs, the people to tell and the words of the message.
+SWEPT_FIELDS = [
+    *CACHE_FIELDS,
+    "number",
+    "title",
+    "priority",
+    "service_level",
+    "on_site_required",
+    "team",
+    "assignee",
+    "contact_phone",
+    "received_at",
+]
 
 
 @dataclass
@@ -39,26 +54,25 @@ class SweepResult:
 
 @dataclass
 class People:
-    """Who the ladders may name, read once per sweep."""
+    """Who the ladders may name and in which language, read once per sweep."""
 
     now: dt.datetime
-    managers: list[User]
-    experts: list[User]
-    team_leads: dict[int, User]
+    staff: dict[int, User]
+    team_leads: dict[int, int]
+    languages: dict[int, str]
     duty: dict[int | None, OnDuty] = field(default_factory=dict)
-    languages: dict[int | None, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, now: dt.datetime) -> "People":
-        active = User.objects.filter(is_active=True)
         return cls(
             now=now,
-            managers=list(active.filter(role=Role.MANAGER)),
-            experts=list(active.filter(role=Role.EXPERT)),
-            team_leads={
-                team.pk: team.lead for team in Team.objects.filter(lead__is_active=True).select_related("lead")
-            },
+            staff={user.pk: user for user in User.objects.filter(is_active=True).exclude(role=Role.CUSTOMER)},
+            team_leads=dict(Team.objects.filter(lead__isnull=False).values_list("pk", "lead_id")),
+            languages=preferred_languages(),
         )
+
+    def with_role(self, role: str) -> list[User]:
+        return [user for user in self.staff.values() if user.role == role]
 
     def on_duty(self, team_id: int | None) -> OnDuty:
         if team_id not in self.duty:
@@ -66,22 +80,22 @@ class People:
         return self.duty[team_id]
 
     def language(self, user: User | None) -> str:
-        key = user.pk if user else None
-        if key not in self.languages:
-            self.languages[key] = language_for(key)
-        return self.languages[key]
+        return self.languages.get(user.pk, settings.LANGUAGE_CODE) if user else settings.LANGUAGE_CODE
 
     def named(self, recipient: str, ticket: Ticket) -> list[User]:
+        """Active staff only: a deactivated assignee, lead or duty officer is not told."""
+        if recipient == Recipient.MANAGER:
+            return self.with_role(Role.MANAGER)
+        if recipient == Recipient.EXPERT_POOL:
+            return self.with_role(Role.EXPERT)
         duty = self.on_duty(ticket.team_id)
-        users = {
-            Recipient.ASSIGNEE: [ticket.assignee] if ticket.assignee else [],
-            Recipient.TEAM_LEAD: [self.team_leads[ticket.team_id]] if ticket.team_id in self.team_leads else [],
-            Recipient.DUTY_MANAGER: [duty.manager] if duty.manager else [],
-            Recipient.DUTY_ENGINEER: [duty.engineer] if duty.engineer else [],
-            Recipient.MANAGER: self.managers,
-            Recipient.EXPERT_POOL: self.experts,
-        }.get(recipient, [])
-        return [user for user in users if user.is_active]
+        user_id = {
+            Recipient.ASSIGNEE: ticket.assignee_id,
+            Recipient.TEAM_LEAD: self.team_leads.get(ticket.team_id),
+            Recipient.DUTY_MANAGER: duty.manager and duty.manager.pk,
+            Recipient.DUTY_ENGINEER: duty.engineer and duty.engineer.pk,
+        }.get(recipient)
+        return [self.staff[user_id]] if user_id in self.staff else []
 
 
 def sla_sweep(*, now: dt.datetime | None = None, batch_size: int = 500) -> SweepResult:
@@ -93,7 +107,8 @@ def sla_sweep(*, now: dt.datetime | None = None, batch_size: int = 500) -> Sweep
         with transaction.atomic():
             due = list(
                 Ticket.objects.filter(next_check_at__lte=now)
-                .select_related("assignee", "customer")
+                .only(*SWEPT_FIELDS)
+                .annotate(customer_name=F("customer__name"))
                 .select_for_update(skip_locked=True, of=("self",))
                 .order_by("next_check_at")[:batch_size]
             )
@@ -132,10 +147,34 @@ def _sweep_batch(tickets: list[Ticket], book: PolicyBook, people: People, now: d
         cache_fields(ticket, states)
         ticket.next_check_at = min((at for state in states if (at := state.next_level_at)), default=None)
     SlaEscalation.objects.bulk_create(escalations, ignore_conflicts=True)
-    Ticket.objects.bulk_update(tickets, CACHE_FIELDS)
+    _save_caches(tickets)
     result.tickets += len(tickets)
     result.escalations += len(escalations)
     result.messages += enqueue(messages, now=now)
+
+
+def _save_caches(tickets: list[Ticket]) -> None:
+    if connection.vendor != "postgresql":
+        Ticket.objects.bulk_update(tickets, CACHE_FIELDS)
+        return
+    # bulk_update builds a CASE per row and column (~0.5 ms of Python a ticket); unnest costs a tenth of it.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """UPDATE tickets_ticket AS ticket
+                SET sla_health = cache.health, sla_due_at = cache.due_at, sla_clocks = cache.clocks,
+                    next_check_at = cache.next_check_at, emergency_declared_at = cache.emergency_declared_at
+                FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[], %s::jsonb[], %s::timestamptz[],
+                            %s::timestamptz[]) AS cache(id, health, due_at, clocks, next_check_at, emergency_declared_at)
+                WHERE ticket.id = cache.id""",
+            [
+                [ticket.pk for ticket in tickets],
+                [ticket.sla_health for ticket in tickets],
+                [ticket.sla_due_at for ticket in tickets],
+                [json.dumps(ticket.sla_clocks) for ticket in tickets],
+                [ticket.next_check_at for ticket in tickets],
+                [ticket.emergency_declared_at for ticket in tickets],
+            ],
+        )
 
 
 def _new_escalations(
@@ -182,7 +221,7 @@ def _messages(ticket, state: ClockState, escalation: SlaEscalation, book: Policy
     template = _template(escalation)
     context = {
         "ticket_number": ticket.number,
-        "customer": ticket.customer.name,
+        "customer": ticket.customer_name,
         "title": ticket.title,
         "percent": escalation.percent,
         "due_at": state.due_at,

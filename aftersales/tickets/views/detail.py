@@ -118,7 +118,7 @@ def sla_panel(user, ticket: Ticket, events, now: dt.datetime) -> dict:
     if not user.has_perm(roles.VIEW_INTERNAL):
         # The clocks count internal events too (a logged call is a response), whoever looks at them.
         events = TicketEvent.objects.filter(ticket=ticket).order_by("at", "id")
-    book = PolicyBook.load()
+    book = PolicyBook.for_ticket(ticket)
     targets = {target.clock: target for target in book.targets_for(ticket)}
     clocks = []
     for state in clock_states(ticket, list(events), book, now):
