@@ -59,6 +59,7 @@ class PolicyBook:
     pauses: dict[tuple[int, str], frozenset[str]] = field(default_factory=dict)
     calendars: dict[int, object] = field(default_factory=dict)
     policy_by_level: dict[int, int] = field(default_factory=dict)
+    clock_targets: dict[int, Target] = field(default_factory=dict)
 
     @classmethod
     def load(cls, *, holidays_from: dt.date | None = None) -> "PolicyBook":
@@ -107,6 +108,11 @@ class PolicyBook:
         return self.steps.get(target.ladder_id or policy.ladder_id, [])
 
     def as_clock_target(self, target: SlaTarget) -> Target:
+        if target.pk not in self.clock_targets:
+            self.clock_targets[target.pk] = self._clock_target(target)
+        return self.clock_targets[target.pk]
+
+    def _clock_target(self, target: SlaTarget) -> Target:
         policy = self.policies[target.policy_id]
         percents = {step.percent for step in self.ladder_steps(target)} | {100}
         return Target(

@@ -8,6 +8,7 @@ way and started again never sends twice and never loses one.
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -43,6 +44,17 @@ SWEPT_FIELDS = [
     "contact_phone",
     "received_at",
 ]
+
+
+class EventRow(NamedTuple):
+    """What the clocks read of a ticket event."""
+
+    ticket_id: int
+    kind: str
+    at: dt.datetime
+    from_status: str
+    to_status: str
+    data: dict
 
 
 @dataclass
@@ -124,7 +136,8 @@ def sla_sweep(*, now: dt.datetime | None = None, batch_size: int = 500) -> Sweep
 def _sweep_batch(tickets: list[Ticket], book: PolicyBook, people: People, now: dt.datetime, result: SweepResult):
     ids = [ticket.pk for ticket in tickets]
     events = {ticket_id: [] for ticket_id in ids}
-    for event in TicketEvent.objects.filter(ticket_id__in=ids).order_by("at", "id"):
+    rows = TicketEvent.objects.filter(ticket_id__in=ids).order_by("at", "id").values_list(*EventRow._fields)
+    for event in map(EventRow._make, rows):  # plain tuples: a thousand tickets' events as models cost ~50 ms
         events[event.ticket_id].append(event)
     fired, acknowledged = set(), set()
     for escalation in SlaEscalation.objects.filter(ticket_id__in=ids).only(
