@@ -4,26 +4,22 @@ The services, the sweep and the live server all read one frozen `timezone.now`, 
 on every run.
 """
 
-import datetime as dt
 import re
-import zoneinfo
 from importlib import import_module
 from pathlib import Path
 
 import pytest
 from django.apps import apps
 from django.urls import reverse
-from django.utils import timezone
 
 from aftersales.accounts.roles import Role
 from aftersales.accounts.tests.factories import PASSWORD, UserFactory
-from aftersales.customers.tests.factories import CustomerFactory
 from aftersales.sla.choices import Clock
 from aftersales.sla.models import SlaPolicy
-from aftersales.tickets.choices import Channel, Kind, Level
 from aftersales.tickets.models import SlaEscalation
-from aftersales.tickets.services import sla_sweep, ticket_assign, ticket_create
+from aftersales.tickets.services import sla_sweep, ticket_assign
 from aftersales.tickets.tests.conftest import CHROMIUM
+from aftersales.tickets.tests.sla_helpers import FrozenClock, beijing, catastrophic_fault
 
 pytestmark = [
     pytest.mark.browser,
@@ -33,23 +29,8 @@ pytestmark = [
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 expect = sync_api.expect
 
-BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
 SHOTS = Path("/tmp/shots")
 NO_HORIZONTAL_OVERFLOW = "document.documentElement.scrollWidth <= window.innerWidth + 1"
-
-
-def beijing(month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime(2026, month, day, hour, minute, tzinfo=BEIJING)
-
-
-class FrozenClock:
-    def __init__(self, monkeypatch, start: dt.datetime):
-        self.now = start
-        monkeypatch.setattr(timezone, "now", lambda: self.now)
-
-    def set(self, moment: dt.datetime) -> dt.datetime:
-        self.now = moment
-        return moment
 
 
 def log_in(page, user) -> None:
@@ -69,19 +50,7 @@ def breached(monkeypatch):
     clock = FrozenClock(monkeypatch, beijing(10, 1, 23, 50))
     agent = UserFactory(username="agent1", role=Role.AGENT)
     engineer = UserFactory(username="engineer1", role=Role.ENGINEER, last_name="张", first_name="伟")
-    ticket = ticket_create(
-        actor=agent,
-        customer=CustomerFactory(),
-        title="视频专网核心交换机宕机",
-        description="全市监控中断。",
-        contact_name="赵科长",
-        contact_phone="+8613911112222",
-        kind=Kind.CATASTROPHIC_FAULT,
-        channel=Channel.PHONE,
-        urgency=Level.HIGH,
-        impact=Level.HIGH,
-        on_site_required=True,
-    )
+    ticket = catastrophic_fault(agent)
     ticket = ticket_assign(actor=agent, ticket=ticket, assignee=engineer, version=None)
     sla_sweep(now=clock.set(beijing(10, 2, 0, 21)))
     return {"ticket": ticket, "clock": clock, "engineer": engineer}

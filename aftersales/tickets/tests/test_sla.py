@@ -1,7 +1,6 @@
 """The SLA clocks on real tickets: intake, the sweep, escalations, the emergency plan, recomputation."""
 
 import datetime as dt
-import zoneinfo
 
 import pytest
 from django.utils import timezone
@@ -10,12 +9,11 @@ from aftersales.accounts.models import DutyShift
 from aftersales.accounts.roles import Role
 from aftersales.accounts.tests.factories import TeamFactory, UserFactory
 from aftersales.core.errors import InvalidTransition, NotFound, PermissionDenied
-from aftersales.customers.tests.factories import CustomerFactory
 from aftersales.notifications.models import Outbox
 from aftersales.sla.choices import Clock, ExceptionKind, ExceptionSource
 from aftersales.sla.models import CalendarException
 from aftersales.sla.signals import sla_rules_changed
-from aftersales.tickets.choices import Channel, EventKind, Kind, Level, SlaHealth
+from aftersales.tickets.choices import EventKind, Kind, Level, SlaHealth
 from aftersales.tickets.models import SlaEscalation, Ticket, TicketEvent
 from aftersales.tickets.services import (
     call_log,
@@ -23,31 +21,13 @@ from aftersales.tickets.services import (
     escalation_acknowledge,
     sla_sweep,
     ticket_assign,
-    ticket_create,
     ticket_record_arrival,
     ticket_transition,
     ticket_update,
 )
+from aftersales.tickets.tests.sla_helpers import BEIJING, FrozenClock, beijing, catastrophic_fault
 
 pytestmark = pytest.mark.django_db
-
-BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
-
-
-def beijing(month: int, day: int, hour: int, minute: int = 0, year: int = 2026) -> dt.datetime:
-    return dt.datetime(year, month, day, hour, minute, tzinfo=BEIJING)
-
-
-class FrozenClock:
-    """`timezone.now()` for the services, moved by hand."""
-
-    def __init__(self, monkeypatch, start: dt.datetime):
-        self.now = start
-        monkeypatch.setattr(timezone, "now", lambda: self.now)
-
-    def set(self, moment: dt.datetime) -> dt.datetime:
-        self.now = moment
-        return moment
 
 
 @pytest.fixture
@@ -67,23 +47,6 @@ def staff():
         "expert": expert,
         "duty": duty,
     }
-
-
-def catastrophic_fault(actor, *, on_site=True, **overrides) -> Ticket:
-    values = {
-        "actor": actor,
-        "customer": CustomerFactory(),
-        "title": "视频专网核心交换机宕机",
-        "description": "全市监控中断。",
-        "contact_name": "赵科长",
-        "contact_phone": "+8613911112222",
-        "kind": Kind.CATASTROPHIC_FAULT,
-        "channel": Channel.PHONE,
-        "urgency": Level.HIGH,
-        "impact": Level.HIGH,
-        "on_site_required": on_site,
-    }
-    return ticket_create(**{**values, **overrides})
 
 
 def due_times(ticket) -> dict[str, dt.datetime]:

@@ -2,7 +2,6 @@
 
 import datetime as dt
 import re
-import zoneinfo
 
 import pytest
 from django.db import connection
@@ -16,42 +15,20 @@ from aftersales.core.time import local_date
 from aftersales.customers.tests.factories import CustomerFactory
 from aftersales.sla.choices import Clock, ClockStatus, ExceptionKind, ExceptionSource
 from aftersales.sla.models import CalendarException
-from aftersales.tickets.choices import Channel, Kind, Level, SlaHealth, Status
-from aftersales.tickets.services import sla_sweep, ticket_assign, ticket_create
+from aftersales.tickets.choices import SlaHealth, Status
+from aftersales.tickets.services import sla_sweep, ticket_assign
 from aftersales.tickets.tests.factories import TicketFactory
+from aftersales.tickets.tests.sla_helpers import FrozenClock, beijing, catastrophic_fault
 from aftersales.tickets.views.sla_board import board_row, describe_duration
 
 pytestmark = pytest.mark.django_db
 
 ROW = re.compile(r'data-ticket="([^"]+)" data-health="([^"]+)"')
-BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
 # The refresh: session, user, the user's and their groups' permissions, one page of open tickets.
 # The full page adds the holiday check, the menu's unread notifications, and the options of the customer, team and
 # engineer filters (a COUNT and a SELECT each, as every select in includes/field.html).
 REFRESH_QUERIES = 5
 PAGE_QUERIES = REFRESH_QUERIES + 8
-
-
-def frozen_at(monkeypatch, moment: dt.datetime) -> dt.datetime:
-    """`timezone.now()` for the services and the board."""
-    monkeypatch.setattr(timezone, "now", lambda: moment)
-    return moment
-
-
-def critical_fault(agent, at: dt.datetime, monkeypatch):
-    frozen_at(monkeypatch, at)
-    return ticket_create(
-        actor=agent,
-        customer=CustomerFactory(),
-        title="视频专网核心交换机宕机",
-        description="全市监控中断。",
-        contact_name="赵科长",
-        contact_phone="+8613911112222",
-        kind=Kind.CATASTROPHIC_FAULT,
-        channel=Channel.PHONE,
-        urgency=Level.HIGH,
-        impact=Level.HIGH,
-    )
 
 
 def with_clock(*, health: str, due_in: dt.timedelta | None, clock: str = Clock.RESPONSE, **fields):
@@ -298,10 +275,12 @@ def test_the_holiday_warning_shows_when_next_year_has_no_rows_at_all(client, dis
 
 def test_a_ticket_the_sweep_found_breached_tops_the_board(monkeypatch, client, dispatcher):
     agent, engineer = UserFactory(role=Role.AGENT), UserFactory(role=Role.ENGINEER)
-    late = critical_fault(agent, dt.datetime(2026, 10, 1, 23, 50, tzinfo=BEIJING), monkeypatch)
+    clock = FrozenClock(monkeypatch, beijing(10, 1, 23, 50))
+    late = catastrophic_fault(agent, on_site=False)
     ticket_assign(actor=agent, ticket=late, assignee=engineer, version=None)
-    calm = critical_fault(agent, dt.datetime(2026, 10, 2, 0, 10, tzinfo=BEIJING), monkeypatch)
-    sla_sweep(now=frozen_at(monkeypatch, dt.datetime(2026, 10, 2, 0, 35, tzinfo=BEIJING)))
+    clock.set(beijing(10, 2, 0, 10))
+    calm = catastrophic_fault(agent, on_site=False)
+    sla_sweep(now=clock.set(beijing(10, 2, 0, 35)))
 
     with translation.override("en"):
         body = client.get(reverse("sla_board"), HTTP_ACCEPT_LANGUAGE="en").content.decode()

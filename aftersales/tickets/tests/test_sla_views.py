@@ -2,11 +2,9 @@
 
 import datetime as dt
 import re
-import zoneinfo
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from aftersales.accounts.models import DutyShift
@@ -14,17 +12,17 @@ from aftersales.accounts.roles import Role
 from aftersales.accounts.tests.factories import TeamFactory, UserFactory
 from aftersales.customers.tests.factories import CustomerFactory
 from aftersales.sla.choices import Clock
-from aftersales.tickets.choices import Channel, EventKind, Kind, Level
+from aftersales.tickets.choices import EventKind
 from aftersales.tickets.models import SlaEscalation, Ticket, TicketEvent
 from aftersales.tickets.services import (
     call_log,
     escalation_acknowledge,
     sla_sweep,
     ticket_assign,
-    ticket_create,
     ticket_record_arrival,
     ticket_transition,
 )
+from aftersales.tickets.tests.sla_helpers import FrozenClock, beijing, catastrophic_fault
 
 pytestmark = pytest.mark.django_db
 ENGLISH = {"accept-language": "en"}
@@ -32,23 +30,6 @@ ENGLISH = {"accept-language": "en"}
 # policy book (8), then the escalations for staff, or for customers every event (theirs hide internal ones).
 QUERIES_STAFF = 19
 QUERIES_CUSTOMER = 19
-BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
-
-
-def beijing(month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime(2026, month, day, hour, minute, tzinfo=BEIJING)
-
-
-class FrozenClock:
-    """`timezone.now()` for the services and the page, moved by hand."""
-
-    def __init__(self, monkeypatch, start: dt.datetime):
-        self.now = start
-        monkeypatch.setattr(timezone, "now", lambda: self.now)
-
-    def set(self, moment: dt.datetime) -> dt.datetime:
-        self.now = moment
-        return moment
 
 
 @pytest.fixture
@@ -63,23 +44,6 @@ def staff():
         "expert": UserFactory(role=Role.EXPERT, email="expert@example.com"),
         "duty": duty,
     }
-
-
-def catastrophic_fault(actor, *, on_site: bool) -> Ticket:
-    """P1 under the default policy: response 30 minutes, on site 2 hours, fixed in 4, all on a 7x24 calendar."""
-    return ticket_create(
-        actor=actor,
-        customer=CustomerFactory(),
-        title="视频专网核心交换机宕机",
-        description="全市监控中断。",
-        contact_name="赵科长",
-        contact_phone="+8613911112222",
-        kind=Kind.CATASTROPHIC_FAULT,
-        channel=Channel.PHONE,
-        urgency=Level.HIGH,
-        impact=Level.HIGH,
-        on_site_required=on_site,
-    )
 
 
 def page_of(client, ticket, **kwargs) -> str:
