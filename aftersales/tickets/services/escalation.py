@@ -13,7 +13,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.accounts import roles
@@ -236,6 +236,7 @@ def _messages(ticket, state: ClockState, escalation: SlaEscalation, book: Policy
         "ticket_number": ticket.number,
         "customer": ticket.customer_name,
         "title": ticket.title,
+        "clock": Clock(state.clock).label,  # lazy: rendered in each recipient's language
         "percent": escalation.percent,
         "due_at": state.due_at,
         "remaining": state.left,
@@ -246,7 +247,7 @@ def _messages(ticket, state: ClockState, escalation: SlaEscalation, book: Policy
     for recipient, user, address, channel in _addresses(step, ticket, people):
         language = people.language(user)
         if language not in texts:
-            texts[language] = _render(template, language, state.clock, context)
+            texts[language] = render(template, language, context)
         subject, body = texts[language]
         messages.append(
             Message(
@@ -267,12 +268,6 @@ def _template(escalation: SlaEscalation) -> str:
     if escalation.clock == Clock.EMERGENCY_PLAN and escalation.percent >= 100:
         return "emergency_plan"
     return "sla_breach" if escalation.percent >= 100 else "sla_warning"
-
-
-def _render(template: str, language: str, clock: str, context: dict) -> tuple[str, str]:
-    with translation.override(language):
-        label = str(Clock(clock).label)
-    return render(template, language, {**context, "clock": label})
 
 
 def _addresses(step, ticket: Ticket, people: People):

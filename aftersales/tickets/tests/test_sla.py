@@ -9,7 +9,7 @@ from aftersales.accounts.models import DutyShift
 from aftersales.accounts.roles import Role
 from aftersales.accounts.tests.factories import TeamFactory, UserFactory
 from aftersales.core.errors import InvalidTransition, NotFound, PermissionDenied
-from aftersales.notifications.models import Outbox
+from aftersales.notifications.models import NotificationPreference, Outbox
 from aftersales.sla.choices import Clock, ExceptionKind, ExceptionSource
 from aftersales.sla.models import CalendarException
 from aftersales.sla.signals import sla_rules_changed
@@ -350,3 +350,18 @@ def test_changing_a_policy_in_the_admin_rechecks_every_open_ticket(monkeypatch, 
     ticket.refresh_from_db()
     assert ticket.next_check_at == clock.now
     assert CalendarException.objects.get(day=dt.date(2026, 10, 13)).source == ExceptionSource.ADMIN
+
+
+def test_each_person_is_told_in_their_own_language(monkeypatch, staff):
+    NotificationPreference.objects.create(user=staff["engineer"], language="en")
+    clock = FrozenClock(monkeypatch, beijing(10, 1, 23, 50))
+    ticket = catastrophic_fault(staff["agent"], on_site=False)
+    ticket_assign(actor=staff["agent"], ticket=ticket, assignee=staff["engineer"], team=staff["team"], version=None)
+
+    sla_sweep(now=clock.set(beijing(10, 2, 0, 21)))
+
+    breach = Outbox.objects.filter(key__startswith=f"sla:{ticket.pk}:response:100:", channel="email")
+    bodies = dict(breach.values_list("user", "body"))
+    assert "Response" in bodies[staff["engineer"].pk]
+    assert ticket.number in bodies[staff["engineer"].pk]
+    assert "响应" in bodies[staff["team"].lead_id]
