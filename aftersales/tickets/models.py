@@ -230,6 +230,10 @@ class TicketEventQuerySet(VisibleQuerySet):
         return events
 
 
+# Events whose notes only staff read; the event itself (who, when, which status) stays on the customer's timeline.
+INTERNAL_NOTE_KINDS = frozenset({EventKind.ASSIGNED})
+
+
 class TicketEvent(models.Model):
     """Append-only timeline of a ticket: codes and values, never translated text."""
 
@@ -259,6 +263,12 @@ class TicketEvent(models.Model):
         if self.pk is not None:
             raise ValueError("Ticket events are append-only.")
         super().save(*args, **kwargs)
+
+    def note_for(self, user) -> str:
+        """The note as `user` may read it: a dispatcher's instructions to the engineer are internal."""
+        if self.kind in INTERNAL_NOTE_KINDS and not user.has_perm("tickets.view_internal"):
+            return ""
+        return self.note
 
 
 class CommentQuerySet(VisibleQuerySet):

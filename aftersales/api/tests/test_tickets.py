@@ -422,3 +422,18 @@ def test_the_format_suffix_routes_answer_too(api_as, agent, customer1):
         client.patch(f"/api/v1/tickets/{ticket.id}.json", {"version": 1, "title": "改"}, format="json").status_code
         == 200
     )
+
+
+def test_a_dispatchers_assignment_note_reaches_staff_but_not_the_customer(
+    api_as, agent, engineer, customer1, customer_user1
+):
+    ticket = intake(agent, customer1)
+    services.ticket_assign(actor=agent, ticket=ticket, assignee=engineer, version=None, note="先带备用电源模块")
+
+    def assignment(user):
+        events = api_as(user).get(f"{URL}{ticket.pk}/").json()["events"]
+        return next(event for event in events if event["kind"] == "assigned")
+
+    assert assignment(agent)["note"] == "先带备用电源模块"
+    assert assignment(customer_user1)["note"] == ""
+    assert assignment(customer_user1)["to_status"] == "assigned"  # the event itself stays on their timeline

@@ -68,6 +68,7 @@ class TicketListSerializer(serializers.ModelSerializer):
 
 class TicketEventSerializer(serializers.ModelSerializer):
     actor_name = serializers.SerializerMethodField()
+    note = serializers.SerializerMethodField()
 
     class Meta:
         model = TicketEvent
@@ -76,6 +77,9 @@ class TicketEventSerializer(serializers.ModelSerializer):
 
     def get_actor_name(self, event) -> str:
         return _person(event.actor)
+
+    def get_note(self, event) -> str:
+        return event.note_for(self.context["request"].user)
 
 
 class CommentSerializer(serializers.ModelSerializer):

@@ -28,6 +28,11 @@ STATUS_COLOURS = {
 PRIORITY_COLOURS = {1: "red", 2: "orange", 3: "blue", 4: "secondary"}
 
 
+@register.filter
+def note_for(event, user) -> str:
+    return event.note_for(user)
+
+
 @register.simple_tag
 def status_badge(ticket):
     return format_html(
