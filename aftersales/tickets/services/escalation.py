@@ -7,6 +7,7 @@ way and started again never sends twice and never loses one.
 
 import datetime as dt
 import json
+import logging
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -29,7 +30,10 @@ from aftersales.tickets.models import SlaEscalation, Ticket, TicketEvent
 from aftersales.tickets.services.common import record_event
 from aftersales.tickets.sla import PolicyBook, cache_fields, clock_states
 
+logger = logging.getLogger(__name__)
+
 ROBOTS = {ChannelKind.DINGTALK, ChannelKind.WECOM, ChannelKind.FEISHU}
+FAILED_TICKET_RETRY = dt.timedelta(minutes=10)
 CACHE_FIELDS = ["sla_health", "sla_due_at", "sla_clocks", "next_check_at", "emergency_declared_at"]
 # What the sweep reads of a ticket: its clocks' inputs, the people to tell and the words of the message.
 SWEPT_FIELDS = [
@@ -148,22 +152,37 @@ def _sweep_batch(tickets: list[Ticket], book: PolicyBook, people: People, now: d
             acknowledged.add((escalation.ticket_id, escalation.clock))
     escalations, messages = [], []
     for ticket in tickets:
-        states = clock_states(ticket, events[ticket.pk], book, now)
-        for state in states:
-            new = _new_escalations(ticket, state, fired, acknowledged, now)
-            escalations += new
-            for escalation in new:
-                if escalation.clock == Clock.EMERGENCY_PLAN and escalation.percent == 100:
-                    _declare_emergency(ticket, escalation.reached_at)
-                if escalation.notified:
-                    messages += _messages(ticket, state, escalation, book, people)
-        cache_fields(ticket, states)
-        ticket.next_check_at = min((at for state in states if (at := state.next_level_at)), default=None)
+        try:
+            new, told = _sweep_ticket(ticket, events[ticket.pk], fired, acknowledged, book, people, now)
+        except Exception:
+            # One ticket the sweep cannot compute must not stop every other ticket's escalations.
+            logger.exception("SLA sweep failed on ticket %s; it is retried later", ticket.pk)
+            ticket.next_check_at = now + FAILED_TICKET_RETRY
+            continue
+        escalations += new
+        messages += told
     SlaEscalation.objects.bulk_create(escalations, ignore_conflicts=True)
     _save_caches(tickets)
     result.tickets += len(tickets)
     result.escalations += len(escalations)
     result.messages += enqueue(messages, now=now)
+
+
+def _sweep_ticket(ticket: Ticket, events, fired, acknowledged, book, people, now) -> tuple[list, list[Message]]:
+    """Replay one ticket: its new escalations and messages; its cache is updated in place."""
+    escalations, messages = [], []
+    states = clock_states(ticket, events, book, now)
+    for state in states:
+        new = _new_escalations(ticket, state, fired, acknowledged, now)
+        escalations += new
+        for escalation in new:
+            if escalation.clock == Clock.EMERGENCY_PLAN and escalation.percent == 100:
+                _declare_emergency(ticket, escalation.reached_at)
+            if escalation.notified:
+                messages += _messages(ticket, state, escalation, book, people)
+    cache_fields(ticket, states)
+    ticket.next_check_at = min((at for state in states if (at := state.next_level_at)), default=None)
+    return escalations, messages
 
 
 def _save_caches(tickets: list[Ticket]) -> None:
@@ -216,14 +235,16 @@ def _declare_emergency(ticket: Ticket, at: dt.datetime) -> None:
     """Resolution is out of time: flag the ticket and record the contingency task on its timeline."""
     if ticket.emergency_declared_at is not None:
         return
+    # A savepoint: should the write fail, the batch's transaction stays usable for the other tickets.
+    with transaction.atomic():
+        record_event(
+            ticket=ticket,
+            actor=system_user(),
+            kind=EventKind.EMERGENCY_DECLARED,
+            at=at,
+            data={"task": "contingency_plan", "tier": Tier.L3, "public": False},
+        )
     ticket.emergency_declared_at = at
-    record_event(
-        ticket=ticket,
-        actor=system_user(),
-        kind=EventKind.EMERGENCY_DECLARED,
-        at=at,
-        data={"task": "contingency_plan", "tier": Tier.L3, "public": False},
-    )
 
 
 def _messages(ticket, state: ClockState, escalation: SlaEscalation, book: PolicyBook, people: People) -> list[Message]:

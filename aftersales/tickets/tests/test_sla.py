@@ -18,6 +18,7 @@ from aftersales.tickets.models import SlaEscalation, Ticket, TicketEvent
 from aftersales.tickets.services import (
     call_log,
     comment_add,
+    escalation,
     escalation_acknowledge,
     sla_sweep,
     ticket_assign,
@@ -365,3 +366,24 @@ def test_each_person_is_told_in_their_own_language(monkeypatch, staff):
     assert "Response" in bodies[staff["engineer"].pk]
     assert ticket.number in bodies[staff["engineer"].pk]
     assert "响应" in bodies[staff["team"].lead_id]
+
+
+def test_a_ticket_the_sweep_cannot_compute_is_retried_later_and_does_not_hold_up_the_others(monkeypatch, staff):
+    clock = FrozenClock(monkeypatch, beijing(10, 1, 23, 50))
+    broken = catastrophic_fault(staff["agent"], on_site=False)
+    healthy = catastrophic_fault(staff["agent"], on_site=False)
+    real_clock_states = escalation.clock_states
+
+    def clock_states_failing_on_broken(ticket, *args):
+        if ticket.pk == broken.pk:
+            raise ValueError("a policy no one could compute")
+        return real_clock_states(ticket, *args)
+
+    monkeypatch.setattr(escalation, "clock_states", clock_states_failing_on_broken)
+    result = sla_sweep(now=clock.set(beijing(10, 2, 0, 21)))
+
+    broken.refresh_from_db()
+    assert result.tickets == 2
+    assert SlaEscalation.objects.filter(ticket=healthy).count() == 3
+    assert not SlaEscalation.objects.filter(ticket=broken).exists()
+    assert broken.next_check_at == beijing(10, 2, 0, 31)
