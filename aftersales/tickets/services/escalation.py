@@ -21,6 +21,7 @@ from aftersales.accounts import roles
 from aftersales.accounts.models import Role, Team, User, system_user
 from aftersales.accounts.selectors import OnDuty, on_duty
 from aftersales.core.errors import InvalidTransition, NotFound, PermissionDenied
+from aftersales.customers.models import Contact
 from aftersales.notifications.choices import ChannelKind
 from aftersales.notifications.services import Message, enqueue, preferred_languages, render
 from aftersales.sla.choices import Clock, Recipient
@@ -46,6 +47,7 @@ SWEPT_FIELDS = [
     "team",
     "assignee",
     "contact_phone",
+    "customer",
     "received_at",
 ]
 
@@ -77,6 +79,7 @@ class People:
     team_leads: dict[int, int]
     languages: dict[int, str]
     duty: dict[int | None, OnDuty] = field(default_factory=dict)
+    contact_emails: dict[tuple[int, str], str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, now: dt.datetime) -> "People":
@@ -86,6 +89,23 @@ class People:
             team_leads=dict(Team.objects.filter(lead__isnull=False).values_list("pk", "lead_id")),
             languages=preferred_languages(),
         )
+
+    def learn_contacts(self, tickets: list[Ticket]) -> None:
+        """The email of each ticket's contact, where the customer's contact list knows their phone."""
+        contacts = Contact.objects.filter(
+            customer_id__in={ticket.customer_id for ticket in tickets},
+            phone__in={ticket.contact_phone for ticket in tickets},
+        ).exclude(email="")
+        for contact in contacts:
+            self.contact_emails[contact.customer_id, str(contact.phone)] = contact.email
+
+    def contact_address(self, ticket: Ticket, channel: str) -> str:
+        phone = str(ticket.contact_phone or "")
+        if channel == ChannelKind.SMS:
+            return phone
+        if channel == ChannelKind.EMAIL:
+            return self.contact_emails.get((ticket.customer_id, phone), "")
+        return ""  # in-app needs an account; customer contacts are reached by SMS or email
 
     def with_role(self, role: str) -> list[User]:
         return [user for user in self.staff.values() if user.role == role]
@@ -132,6 +152,7 @@ def sla_sweep(*, now: dt.datetime | None = None, batch_size: int = 500) -> Sweep
                 return result
             book = book or PolicyBook.load()
             people = people or People.load(now)
+            people.learn_contacts(due)
             _sweep_batch(due, book, people, now, result)
         if len(due) < batch_size:
             return result
@@ -300,8 +321,9 @@ def _addresses(step, ticket: Ticket, people: People):
             continue
         for recipient in step.recipients:
             if recipient == Recipient.CUSTOMER_CONTACT:
-                if channel == ChannelKind.SMS and ticket.contact_phone:
-                    yield "contact", None, str(ticket.contact_phone), channel
+                address = people.contact_address(ticket, channel)
+                if address:
+                    yield "contact", None, address, channel
                 continue
             for user in people.named(recipient, ticket):
                 address = {ChannelKind.EMAIL: user.email, ChannelKind.SMS: str(user.phone or "")}.get(channel, "")

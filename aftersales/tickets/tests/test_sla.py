@@ -9,9 +9,10 @@ from aftersales.accounts.models import DutyShift
 from aftersales.accounts.roles import Role
 from aftersales.accounts.tests.factories import TeamFactory, UserFactory
 from aftersales.core.errors import InvalidTransition, NotFound, PermissionDenied
+from aftersales.customers.tests.factories import ContactFactory
 from aftersales.notifications.models import NotificationPreference, Outbox
 from aftersales.sla.choices import Clock, ExceptionKind, ExceptionSource
-from aftersales.sla.models import CalendarException
+from aftersales.sla.models import CalendarException, LadderStep
 from aftersales.sla.signals import sla_rules_changed
 from aftersales.tickets.choices import EventKind, Kind, Level, SlaHealth
 from aftersales.tickets.models import SlaEscalation, Ticket, TicketEvent
@@ -387,3 +388,20 @@ def test_a_ticket_the_sweep_cannot_compute_is_retried_later_and_does_not_hold_up
     assert SlaEscalation.objects.filter(ticket=healthy).count() == 3
     assert not SlaEscalation.objects.filter(ticket=broken).exists()
     assert broken.next_check_at == beijing(10, 2, 0, 31)
+
+
+def test_a_ladder_can_tell_the_customers_contact_by_sms_and_by_the_email_their_contact_record_holds(monkeypatch, staff):
+    LadderStep.objects.filter(ladder__name="标准提醒", percent=100).update(
+        recipients=["customer_contact"], channels=["sms", "email", "in_app"]
+    )
+    clock = FrozenClock(monkeypatch, beijing(10, 1, 23, 50))
+    ticket = catastrophic_fault(staff["agent"], on_site=False)
+    ContactFactory(customer=ticket.customer, phone=ticket.contact_phone, email="zhao@customer.example")
+    ContactFactory(phone=ticket.contact_phone, email="someone@else.example")  # same phone, another customer
+
+    sla_sweep(now=clock.set(beijing(10, 2, 0, 21)))
+
+    told = set(
+        Outbox.objects.filter(key__startswith=f"sla:{ticket.pk}:response:100:").values_list("channel", "recipient")
+    )
+    assert told == {("sms", "+8613911112222"), ("email", "zhao@customer.example")}
