@@ -172,11 +172,6 @@ class LadderStep(models.Model):
         return f"{self.ladder} {self.percent}%"
 
 
-class SlaPolicyQuerySet(models.QuerySet):
-    def default(self):
-        return self.filter(is_default=True).first()
-
-
 class SlaPolicy(models.Model):
     """Targets per priority; a service level points at its policy, the default policy covers the rest."""
 
@@ -198,8 +193,6 @@ class SlaPolicy(models.Model):
     is_default = models.BooleanField(
         _("default policy"), default=False, help_text=_("Applies to tickets without a service level.")
     )
-
-    objects = SlaPolicyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("SLA policy")
