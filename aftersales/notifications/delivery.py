@@ -21,7 +21,7 @@ from aftersales.notifications.channels import DeliveryError, Router
 from aftersales.notifications.channels.base import ANSWER_LIMIT
 from aftersales.notifications.choices import ChannelKind, OutboxStatus
 from aftersales.notifications.models import Outbox
-from aftersales.notifications.services import language_for, render
+from aftersales.notifications.services import preferred_languages, render
 
 logger = logging.getLogger(__name__)
 
@@ -118,11 +118,12 @@ def _digest_groups(due: list[Outbox], now: dt.datetime) -> tuple[list[Outbox], l
 
 def _make_digests(groups: list[list[Outbox]], now: dt.datetime) -> list[Outbox]:
     digests = []
+    languages = preferred_languages() if groups else {}
     for members in groups:
         first = members[0]
         subject, body = render(
             "digest",
-            language_for(first.user_id),
+            languages.get(first.user_id, settings.LANGUAGE_CODE),
             {"count": len(members), "notices": members, "in_app": first.channel == ChannelKind.IN_APP},
         )
         digests.append(

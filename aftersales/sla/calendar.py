@@ -74,6 +74,11 @@ class Calendar:
         """7x24x365: every instant is business time, holidays included."""
         return cls(zone=zone)
 
+    @property
+    def is_always(self) -> bool:
+        """Every instant is business time (7x24x365)."""
+        return self._always
+
     def _spans_on(self, day: date) -> tuple[Span, ...]:
         spans = self._exception_spans.get(day)
         return self._week_spans[day.weekday()] if spans is None else spans

@@ -103,6 +103,16 @@ class ClockState:
         return self.target - self.used
 
     @property
+    def at_risk(self) -> bool:
+        """Running, and past one of its warning rungs."""
+        return self.status == ClockStatus.RUNNING and any(level.crossed for level in self.levels)
+
+    @property
+    def counting(self) -> bool:
+        """Not stopped, and running or already past its due time: its due time is the one to watch."""
+        return self.stopped_at is None and self.status in (ClockStatus.RUNNING, ClockStatus.BREACHED)
+
+    @property
     def next_level_at(self) -> dt.datetime | None:
         return next((level.at for level in self.levels if not level.crossed and level.at is not None), None)
 

@@ -24,6 +24,8 @@ ENDING_STATUSES = {Status.CLOSED, Status.ARCHIVED, Status.CANCELLED}
 STATUS_ACTIONS = {"accept": Happens.ACKNOWLEDGED, "resolve": Happens.RESOLVED, "reopen": Happens.REOPENED}
 # The promises a customer holds us to; the other clocks are internal (emergency plan, escalation).
 CUSTOMER_CLOCKS = frozenset({Clock.RESPONSE, Clock.ARRIVAL, Clock.RESOLUTION})
+# Clocks are listed in the order a ticket lives them.
+CLOCK_ORDER = {clock: index for index, clock in enumerate(Clock.values)}
 
 
 def happenings(ticket: Ticket, events: Iterable[TicketEvent]) -> list[Happening]:
@@ -107,6 +109,12 @@ class PolicyBook:
         policy = self.policies[target.policy_id]
         return self.steps.get(target.ladder_id or policy.ladder_id, [])
 
+    def ladder_step(self, ticket: Ticket, clock: str, percent: int) -> LadderStep | None:
+        """The rung of `clock`'s ladder at `percent` for this ticket now (None: the ladder has no such rung)."""
+        target = next((target for target in self.targets_for(ticket) if target.clock == clock), None)
+        steps = self.ladder_steps(target) if target else []
+        return next((step for step in steps if step.percent == percent), None)
+
     def as_clock_target(self, target: SlaTarget) -> Target:
         if target.pk not in self.clock_targets:
             self.clock_targets[target.pk] = self._clock_target(target)
@@ -125,44 +133,15 @@ class PolicyBook:
 
 
 def clock_states(ticket: Ticket, events: Sequence[TicketEvent], book: PolicyBook, now: dt.datetime) -> list[ClockState]:
-    targets = [book.as_clock_target(target) for target in book.targets_for(ticket)]
-    order = {clock: index for index, clock in enumerate(Clock.values)}
-    targets.sort(key=lambda target: order[target.clock])
+    targets = sorted(
+        (book.as_clock_target(target) for target in book.targets_for(ticket)), key=lambda t: CLOCK_ORDER[t.clock]
+    )
     return compute_clocks(happenings(ticket, events), targets, now)
 
 
-def health(states: Sequence[ClockState]) -> str:
-    if not states:
-        return SlaHealth.NONE
-    if any(state.status == ClockStatus.BREACHED for state in states):
-        return SlaHealth.BREACHED
-    running = [state for state in states if state.status == ClockStatus.RUNNING]
-    if any(level.crossed for state in running for level in state.levels):
-        return SlaHealth.WARNING
-    if running:
-        return SlaHealth.OK
-    if any(state.status == ClockStatus.PAUSED for state in states):
-        return SlaHealth.PAUSED
-    return SlaHealth.OK
-
-
-def next_due_at(states: Sequence[ClockState]) -> dt.datetime | None:
-    """The soonest due time among clocks still counting (a past one for a breached clock still running)."""
-    due = [
-        state.due_at
-        for state in states
-        if state.status in (ClockStatus.RUNNING, ClockStatus.BREACHED)
-        and state.stopped_at is None
-        and state.due_at is not None
-    ]
-    return min(due, default=None)
-
-
-def cache_fields(ticket: Ticket, states: Sequence[ClockState]) -> list[str]:
-    """Write the summary the board and lists read onto the ticket; returns the changed field names."""
-    ticket.sla_health = health(states)
-    ticket.sla_due_at = next_due_at(states)
-    ticket.sla_clocks = [
+def clock_rows(states: Sequence[ClockState]) -> list[dict]:
+    """The clocks as the ticket caches them (JSON): what the board, lists and the API read."""
+    return [
         {
             "clock": state.clock,
             "status": state.status,
@@ -170,9 +149,52 @@ def cache_fields(ticket: Ticket, states: Sequence[ClockState]) -> list[str]:
             "used": int(state.used.total_seconds()),
             "due_at": state.due_at.isoformat() if state.due_at else None,
             "breached_at": state.breached_at.isoformat() if state.breached_at else None,
+            "at_risk": state.at_risk,
+            "counting": state.counting,
         }
         for state in states
     ]
+
+
+def health(rows: Sequence[dict], *, warnings: bool = True) -> str:
+    """A ticket's SLA at a glance; without `warnings` (customers see no rungs) a clock at risk is on track."""
+    if not rows:
+        return SlaHealth.NONE
+    statuses = {row["status"] for row in rows}
+    if ClockStatus.BREACHED in statuses:
+        return SlaHealth.BREACHED
+    if warnings and any(row.get("at_risk") for row in rows):
+        return SlaHealth.WARNING
+    if ClockStatus.RUNNING in statuses:
+        return SlaHealth.OK
+    if ClockStatus.PAUSED in statuses:
+        return SlaHealth.PAUSED
+    return SlaHealth.OK
+
+
+def soonest_due(rows: Sequence[dict]) -> dict | None:
+    """The counting clock due first (a past due time for a breached clock still running), or None."""
+    due = [row for row in rows if row.get("counting") and row["due_at"]]
+    return min(due, key=lambda row: dt.datetime.fromisoformat(row["due_at"]), default=None)
+
+
+def customer_clocks(rows: Sequence[dict]) -> list[dict]:
+    return [row for row in rows if row["clock"] in CUSTOMER_CLOCKS]
+
+
+def customer_summary(rows: Sequence[dict]) -> tuple[str, dt.datetime | None]:
+    """What a customer sees: health from their promises without warning rungs, the next due of a running one."""
+    own = customer_clocks(rows)
+    running = soonest_due([row for row in own if row["status"] == ClockStatus.RUNNING])
+    return health(own, warnings=False), dt.datetime.fromisoformat(running["due_at"]) if running else None
+
+
+def cache_fields(ticket: Ticket, states: Sequence[ClockState]) -> list[str]:
+    """Write the summary the board and lists read onto the ticket; returns the changed field names."""
+    ticket.sla_clocks = clock_rows(states)
+    ticket.sla_health = health(ticket.sla_clocks)
+    soonest = soonest_due(ticket.sla_clocks)
+    ticket.sla_due_at = dt.datetime.fromisoformat(soonest["due_at"]) if soonest else None
     return ["sla_health", "sla_due_at", "sla_clocks"]
 
 

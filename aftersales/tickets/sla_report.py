@@ -17,9 +17,8 @@ from aftersales.core.time import local_zone
 from aftersales.sla.choices import Clock, ClockStatus
 from aftersales.tickets.choices import Priority
 from aftersales.tickets.models import Ticket, TicketEvent
-from aftersales.tickets.sla import PolicyBook, clock_states
+from aftersales.tickets.sla import CLOCK_ORDER, PolicyBook, clock_states
 
-CLOCK_ORDER = {clock: index for index, clock in enumerate(Clock.values)}
 STILL_RUNNING = {ClockStatus.RUNNING, ClockStatus.PAUSED}
 # Tickets and their events are read in chunks, so a year of a busy service desk never sits in memory at once.
 CHUNK = 2000

@@ -16,7 +16,7 @@ from aftersales.customers.models import Customer, Site
 from aftersales.sla.choices import Clock, ClockStatus
 from aftersales.tickets.choices import Channel, Kind, Level, ResolutionMethod, SlaHealth, Tier
 from aftersales.tickets.models import Comment, SlaEscalation, Ticket, TicketEvent
-from aftersales.tickets.sla import CUSTOMER_CLOCKS
+from aftersales.tickets.sla import customer_clocks, customer_summary
 from aftersales.tickets.transitions import TRANSITIONS, available_transitions
 
 
@@ -142,20 +142,6 @@ class EscalationAcknowledgeSerializer(serializers.Serializer):
     escalation = serializers.IntegerField(min_value=1, help_text=_("An escalation of this ticket."))
 
 
-def _customer_sla(rows: list[dict]) -> tuple[str, str | None]:
-    """Health and next due time from the promises a customer sees (their clocks have no warning rungs)."""
-    if not rows:
-        return SlaHealth.NONE, None
-    statuses = {row["status"] for row in rows}
-    due = [row["due_at"] for row in rows if row["status"] == ClockStatus.RUNNING and row["due_at"]]
-    next_due = min(due, key=dt.datetime.fromisoformat, default=None)
-    if ClockStatus.BREACHED in statuses:
-        return SlaHealth.BREACHED, next_due
-    if ClockStatus.PAUSED in statuses and ClockStatus.RUNNING not in statuses:
-        return SlaHealth.PAUSED, next_due
-    return SlaHealth.OK, next_due
-
-
 class TicketDetailSerializer(TicketListSerializer):
     entitlement_label = serializers.CharField(source="get_entitlement_display", read_only=True)
     assets = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
@@ -214,17 +200,12 @@ class TicketDetailSerializer(TicketListSerializer):
     def to_representation(self, ticket):
         data = super().to_representation(ticket)
         if not _is_staff(self.context):
-            health, due_at = _customer_sla(self._clock_rows(ticket))
-            data["sla_health"] = health
-            data["sla_due_at"] = self.fields["sla_due_at"].to_representation(
-                dt.datetime.fromisoformat(due_at) if due_at else None
-            )
+            data["sla_health"], due_at = customer_summary(ticket.sla_clocks)
+            data["sla_due_at"] = self.fields["sla_due_at"].to_representation(due_at)
         return data
 
     def _clock_rows(self, ticket) -> list[dict]:
-        if _is_staff(self.context):
-            return list(ticket.sla_clocks)
-        return [row for row in ticket.sla_clocks if row["clock"] in CUSTOMER_CLOCKS]
+        return list(ticket.sla_clocks) if _is_staff(self.context) else customer_clocks(ticket.sla_clocks)
 
     @extend_schema_field(TicketEventSerializer(many=True))
     def get_events(self, ticket):

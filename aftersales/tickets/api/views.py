@@ -28,7 +28,7 @@ from aftersales.tickets.api.serializers import (
 )
 from aftersales.tickets.choices import EventKind
 from aftersales.tickets.filters import TicketFilter
-from aftersales.tickets.models import Comment, Ticket, TicketEvent
+from aftersales.tickets.models import Comment, SlaEscalation, Ticket, TicketEvent
 from aftersales.tickets.selectors import ticket_detail, ticket_list
 
 
@@ -108,7 +108,12 @@ class TicketViewSet(viewsets.GenericViewSet):
     def escalations(self, request, pk, format=None):
         """The rungs of the SLA ladders this ticket reached, newest first (staff only)."""
         ticket = self.staff_ticket(pk)
-        escalations = ticket.escalations.select_related("acknowledged_by").order_by("-reached_at", "-id")
+        escalations = (
+            SlaEscalation.objects.visible_to(request.user)
+            .filter(ticket=ticket)
+            .select_related("acknowledged_by")
+            .order_by("-reached_at", "-id")
+        )
         page = self.paginate_queryset(escalations)
         return self.get_paginated_response(SlaEscalationSerializer(page, many=True).data)
 
@@ -120,7 +125,7 @@ class TicketViewSet(viewsets.GenericViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         escalation_id = serializer.validated_data["escalation"]
-        if not ticket.escalations.filter(pk=escalation_id).exists():
+        if not SlaEscalation.objects.visible_to(request.user).filter(pk=escalation_id, ticket=ticket).exists():
             raise NotFound()
         escalation = services.escalation_acknowledge(actor=request.user, escalation_id=escalation_id)
         return Response(SlaEscalationSerializer(escalation).data)

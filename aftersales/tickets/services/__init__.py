@@ -1,9 +1,10 @@
 """Writes to tickets. Every change runs in one transaction, is checked, and leaves an event."""
 
-from aftersales.tickets.services.conversation import attachment_add, call_log, comment_add
-from aftersales.tickets.services.escalation import escalation_acknowledge, sla_sweep
+from aftersales.tickets.services.conversation import attachment_add, call_log, comment_add, may_log_call
+from aftersales.tickets.services.escalation import escalation_acknowledge, may_acknowledge_escalation, sla_sweep
 from aftersales.tickets.services.intake import next_ticket_number, priority_for, ticket_create
 from aftersales.tickets.services.lifecycle import (
+    may_record_arrival,
     ticket_assign,
     ticket_record_arrival,
     ticket_transition,
@@ -15,6 +16,9 @@ __all__ = [
     "call_log",
     "comment_add",
     "escalation_acknowledge",
+    "may_acknowledge_escalation",
+    "may_log_call",
+    "may_record_arrival",
     "next_ticket_number",
     "priority_for",
     "sla_sweep",

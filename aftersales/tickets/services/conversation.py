@@ -63,13 +63,17 @@ def comment_add(*, actor, ticket: Ticket, body: str, is_public: bool = True) -> 
     return comment
 
 
+def may_log_call(user) -> bool:
+    return user.has_perm(roles.LOG) or user.has_perm(roles.WORK)
+
+
 @transaction.atomic
 def call_log(*, actor, ticket: Ticket, note: str) -> TicketEvent:
     """A call back to the customer, logged by staff: it counts as the response."""
     note = note.strip()
     if not note:
         raise ValidationFailed(detail={"note": [_("Say what was discussed on the call.")]})
-    if not (actor.has_perm(roles.LOG) or actor.has_perm(roles.WORK)):
+    if not may_log_call(actor):
         raise PermissionDenied()
     locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if not locked.is_open:

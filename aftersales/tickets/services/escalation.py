@@ -269,8 +269,7 @@ def _declare_emergency(ticket: Ticket, at: dt.datetime) -> None:
 
 
 def _messages(ticket, state: ClockState, escalation: SlaEscalation, book: PolicyBook, people: People) -> list[Message]:
-    target = next(target for target in book.targets_for(ticket) if target.clock == state.clock)
-    step = next((step for step in book.ladder_steps(target) if step.percent == escalation.percent), None)
+    step = book.ladder_step(ticket, state.clock, escalation.percent)
     if step is None:
         return []
     template = _template(escalation)
@@ -333,10 +332,14 @@ def _addresses(step, ticket: Ticket, people: People):
                 yield f"user{user.pk}", user, address, channel
 
 
+def may_acknowledge_escalation(user) -> bool:
+    return user.has_perm(roles.WORK) or user.has_perm(roles.DISPATCH) or user.has_perm(roles.SUPERVISE)
+
+
 @transaction.atomic
 def escalation_acknowledge(*, actor, escalation_id: int) -> SlaEscalation:
     """ "I've got it": the rest of this clock's ladder is recorded but no longer sent."""
-    if not (actor.has_perm(roles.WORK) or actor.has_perm(roles.DISPATCH) or actor.has_perm(roles.SUPERVISE)):
+    if not may_acknowledge_escalation(actor):
         raise PermissionDenied()
     escalation = SlaEscalation.objects.visible_to(actor).select_for_update().filter(pk=escalation_id).first()
     if escalation is None:

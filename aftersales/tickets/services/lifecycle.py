@@ -189,10 +189,14 @@ def _resolve_fields(ticket: Ticket, resolution: str, method: str, root_cause: st
     return fields
 
 
+def may_record_arrival(user) -> bool:
+    return user.has_perm(roles.WORK) or user.has_perm(roles.DISPATCH)
+
+
 @transaction.atomic
 def ticket_record_arrival(*, actor, ticket: Ticket, version: int | None, arrived_at=None, note: str = "") -> Ticket:
     """The engineer is on site: this meets the arrival clock (the field-service check-in will call it)."""
-    if not (actor.has_perm(roles.WORK) or actor.has_perm(roles.DISPATCH)):
+    if not may_record_arrival(actor):
         raise PermissionDenied()
     ticket = locked_for_update(ticket, version)
     if not ticket.is_open:

@@ -35,7 +35,17 @@ def with_clock(*, health: str, due_in: dt.timedelta | None, clock: str = Clock.R
     """An open ticket whose cached SLA summary says one clock is due `due_in` from now (negative: overdue)."""
     due_at = timezone.now() + due_in if due_in is not None else None
     status = ClockStatus.BREACHED if health == SlaHealth.BREACHED else ClockStatus.RUNNING
-    clocks = [{"clock": clock, "status": status, "target": 1800, "used": 0, "due_at": None, "breached_at": None}]
+    clocks = [
+        {
+            "clock": clock,
+            "status": status,
+            "target": 1800,
+            "used": 0,
+            "due_at": None,
+            "breached_at": None,
+            "counting": True,
+        }
+    ]
     if due_at is not None:
         clocks[0]["due_at"] = due_at.isoformat()
     return TicketFactory(
@@ -108,8 +118,18 @@ def test_the_row_names_the_clock_behind_the_cached_due_time():
         sla_due_at=now + dt.timedelta(minutes=90),
         sla_clocks=[
             {"clock": "response", "status": "met", "due_at": None},
-            {"clock": "resolution", "status": "running", "due_at": (now + dt.timedelta(minutes=90)).isoformat()},
-            {"clock": "arrival", "status": "running", "due_at": (now + dt.timedelta(minutes=120)).isoformat()},
+            {
+                "clock": "resolution",
+                "status": "running",
+                "counting": True,
+                "due_at": (now + dt.timedelta(minutes=90)).isoformat(),
+            },
+            {
+                "clock": "arrival",
+                "status": "running",
+                "counting": True,
+                "due_at": (now + dt.timedelta(minutes=120)).isoformat(),
+            },
         ],
     )
 

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 from aftersales.accounts import roles
 from aftersales.core.errors import DomainError
 from aftersales.core.views import flash_domain_error
-from aftersales.sla.calendar import ALL_DAY_WEEK
 from aftersales.sla.choices import Clock, ClockStatus, Recipient
 from aftersales.sla.clocks import ClockState, Moment
 from aftersales.tickets.choices import Status
@@ -29,7 +28,15 @@ from aftersales.tickets.forms import (
 )
 from aftersales.tickets.models import Attachment, SlaEscalation, Ticket, TicketEvent
 from aftersales.tickets.selectors import ticket_detail
-from aftersales.tickets.services import attachment_add, comment_add, ticket_assign, ticket_transition
+from aftersales.tickets.services import (
+    attachment_add,
+    comment_add,
+    may_acknowledge_escalation,
+    may_log_call,
+    may_record_arrival,
+    ticket_assign,
+    ticket_transition,
+)
 from aftersales.tickets.sla import CUSTOMER_CLOCKS, PolicyBook, clock_states
 from aftersales.tickets.transitions import available_transitions
 
@@ -43,19 +50,6 @@ CLOCK_BADGES = {
     ClockStatus.BREACHED: ("red", ClockStatus.BREACHED.label),
     ClockStatus.STOPPED: ("secondary", ClockStatus.STOPPED.label),
 }
-
-
-# Who is offered each SLA action (the services decide; these only spare people buttons that would refuse).
-def may_record_arrival(user) -> bool:
-    return user.has_perm(roles.WORK) or user.has_perm(roles.DISPATCH)
-
-
-def may_log_call(user) -> bool:
-    return user.has_perm(roles.LOG) or user.has_perm(roles.WORK)
-
-
-def may_acknowledge(user) -> bool:
-    return user.has_perm(roles.WORK) or user.has_perm(roles.DISPATCH) or user.has_perm(roles.SUPERVISE)
 
 
 @dataclass
@@ -107,7 +101,7 @@ def _moment_text(moment: Moment) -> str:
 
 def _display(state: ClockState, *, staff: bool) -> str:
     """Running clocks past a warning rung are at risk; customers see no rungs, so for them they just run."""
-    if state.status == ClockStatus.RUNNING and staff and any(level.crossed for level in state.levels):
+    if staff and state.at_risk:
         return AT_RISK
     return state.status
 
@@ -124,27 +118,29 @@ def sla_panel(user, ticket: Ticket, events, now: dt.datetime) -> dict:
     for state in clock_states(ticket, list(events), book, now):
         if not staff and state.clock not in CUSTOMER_CLOCKS:
             continue
-        target = targets[state.clock]
-        calendar = book.calendars[target.calendar_id or book.policies[target.policy_id].calendar_id]
+        business_hours = not book.as_clock_target(targets[state.clock]).calendar.is_always
         moments = [(moment.at, _moment_text(moment)) for moment in state.timeline] if staff else []
-        clocks.append(ClockCard(state, _display(state, staff=staff), calendar.week != ALL_DAY_WEEK, moments))
+        clocks.append(ClockCard(state, _display(state, staff=staff), business_hours, moments))
     panel = {"clocks": clocks, "escalations": [], "emergency_at": None}
     if staff:
         panel["emergency_at"] = ticket.emergency_declared_at
-        panel["escalations"] = _escalation_rows(user, ticket, book, targets)
+        panel["escalations"] = _escalation_rows(user, ticket, book)
     return panel
 
 
-def _escalation_rows(user, ticket: Ticket, book: PolicyBook, targets: dict) -> list[EscalationRow]:
-    escalations = list(ticket.escalations.select_related("acknowledged_by").order_by("-reached_at", "-id"))
+def _escalation_rows(user, ticket: Ticket, book: PolicyBook) -> list[EscalationRow]:
+    escalations = list(
+        SlaEscalation.objects.visible_to(user)
+        .filter(ticket=ticket)
+        .select_related("acknowledged_by")
+        .order_by("-reached_at", "-id")
+    )
     # One acknowledgement quiets a clock's whole ladder, so only its newest rung offers the button.
     answered = {row.clock for row in escalations if row.acknowledged_at is not None}
-    allowed = may_acknowledge(user)
+    allowed = may_acknowledge_escalation(user)
     rows = []
     for escalation in escalations:
-        target = targets.get(escalation.clock)
-        steps = book.ladder_steps(target) if target else []
-        step = next((step for step in steps if step.percent == escalation.percent), None)
+        step = book.ladder_step(ticket, escalation.clock, escalation.percent)
         told = [Recipient(value).label for value in step.recipients] if step else []
         offered = allowed and escalation.notified and escalation.clock not in answered
         answered.add(escalation.clock)

@@ -13,8 +13,14 @@ from django.views.decorators.http import require_POST
 from aftersales.core.errors import DomainError, NotFound, PermissionDenied
 from aftersales.core.views import add_domain_error, flash_domain_error
 from aftersales.tickets.forms import ArrivalForm, CallForm, EscalationAcknowledgeForm
-from aftersales.tickets.services import call_log, escalation_acknowledge, ticket_record_arrival
-from aftersales.tickets.views.detail import act, may_log_call, may_record_arrival, ticket_page, visible_ticket
+from aftersales.tickets.services import (
+    call_log,
+    escalation_acknowledge,
+    may_log_call,
+    may_record_arrival,
+    ticket_record_arrival,
+)
+from aftersales.tickets.views.detail import act, ticket_page, visible_ticket
 
 
 def _form_action(request, pk: int, *, form_class, form_name: str, allowed, service, success: str):

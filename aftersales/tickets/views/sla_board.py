@@ -16,16 +16,16 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from aftersales.accounts.roles import VIEW_INTERNAL
 from aftersales.core.time import local_date
-from aftersales.sla.choices import Clock, ClockStatus
+from aftersales.sla.choices import Clock
 from aftersales.sla.models import CalendarException
 from aftersales.tickets.choices import OPEN_STATUSES, SlaHealth
 from aftersales.tickets.filters import SlaBoardFilter
 from aftersales.tickets.models import Ticket
+from aftersales.tickets.sla import soonest_due
 from aftersales.tickets.views.queue import page_without_count
 
 PAGE_SIZE = 50
 REFRESH_SECONDS = 30
-COUNTING = {ClockStatus.RUNNING, ClockStatus.BREACHED}
 # Each row is coloured by its ticket's SLA health; the badge says it in words too.
 ROW_CLASSES = {
     SlaHealth.BREACHED: "table-danger",
@@ -123,18 +123,10 @@ def describe_duration(duration: dt.timedelta) -> str:
 
 def board_row(ticket: Ticket, now: dt.datetime) -> BoardRow:
     """The clock behind the ticket's cached due time, and how long until (or since) it is due."""
-    due_at = ticket.sla_due_at
+    due_at, soonest = ticket.sla_due_at, soonest_due(ticket.sla_clocks)
     if due_at is None:
         return BoardRow(ticket, "", None, overdue=False, remaining="")
-    clock = next(
-        (
-            row["clock"]
-            for row in ticket.sla_clocks
-            if row["status"] in COUNTING and row["due_at"] and dt.datetime.fromisoformat(row["due_at"]) == due_at
-        ),
-        "",
-    )
-    name = str(Clock(clock).label) if clock in Clock.values else ""
+    name = str(Clock(soonest["clock"]).label) if soonest else ""
     if due_at <= now:
         remaining = _("overdue by %(duration)s") % {"duration": describe_duration(now - due_at)}
     else:
