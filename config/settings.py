@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "aftersales.contracts",
     "aftersales.assets",
     "aftersales.tickets",
+    "aftersales.dispatch",
     "aftersales.demo",
     "aftersales.api",
 ]

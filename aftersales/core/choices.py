@@ -12,3 +12,11 @@ class Weekday(models.IntegerChoices):
     FRIDAY = 4, _("Friday")
     SATURDAY = 5, _("Saturday")
     SUNDAY = 6, _("Sunday")
+
+
+class Tier(models.TextChoices):
+    """Support tiers: the service desk, engineers on site or remote, experts and the original vendor."""
+
+    L1 = "L1", _("L1 service desk")
+    L2 = "L2", _("L2 engineer")
+    L3 = "L3", _("L3 expert or vendor")

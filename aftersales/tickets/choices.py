@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.choices import Tier  # noqa: F401  (re-exported: tickets and engineers share one tier scale)
+
 
 class Status(models.TextChoices):
     NEW = "new", _("New")
@@ -56,12 +58,6 @@ class Priority(models.IntegerChoices):
     P4 = 4, _("P4 Low")
 
 
-class Tier(models.TextChoices):
-    L1 = "L1", _("L1 service desk")
-    L2 = "L2", _("L2 engineer")
-    L3 = "L3", _("L3 expert or vendor")
-
-
 class ResolutionMethod(models.TextChoices):
     ON_SITE = "on_site", _("On site")
     REMOTE = "remote", _("Remote login")
@@ -80,6 +76,11 @@ class EventKind(models.TextChoices):
     ARRIVED = "arrived", _("Arrived on site")
     EMERGENCY_DECLARED = "emergency_declared", _("Emergency plan started")
     ESCALATION_ACKNOWLEDGED = "escalation_acknowledged", _("Escalation acknowledged")
+    ESCALATED = "escalated", _("Escalated to the next tier")
+    ESCALATED_TO_MANAGER = "escalated_to_manager", _("Escalated to a manager")
+    VENDOR_CASE_OPENED = "vendor_case_opened", _("Vendor case opened")
+    VENDOR_CASE_UPDATED = "vendor_case_updated", _("Vendor case updated")
+    WORK_ORDER = "work_order", _("Work order")
 
 
 class SlaHealth(models.TextChoices):
