@@ -143,6 +143,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 CRONTASK = {"REDIS_URL": os.environ.get("REDIS_URL") or None}  # a lock so only one scheduler runs jobs
 SLA_SWEEP_SECONDS = int(os.environ.get("AFTERSALES_SLA_SWEEP_SECONDS", "30"))
+# Field service: one-time links (signing, change approval) expire; an unaccepted work order returns to the
+# dispatcher after this long at most (sooner when the arrival clock would otherwise be at risk).
+AFTERSALES_ONE_TIME_LINK_MINUTES = int(os.environ.get("AFTERSALES_ONE_TIME_LINK_MINUTES", "60"))
+AFTERSALES_ACCEPT_WINDOW_MINUTES = int(os.environ.get("AFTERSALES_ACCEPT_WINDOW_MINUTES", "15"))
+AFTERSALES_DEFAULT_TRAVEL_SPEED_KMH = int(os.environ.get("AFTERSALES_DEFAULT_TRAVEL_SPEED_KMH", "40"))
 # Links in notifications point here (they are read outside any request).
 AFTERSALES_BASE_URL = os.environ.get("AFTERSALES_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -1,0 +1,1 @@
+"""Writes to field service. Every change runs in one transaction, is checked, and leaves an event."""

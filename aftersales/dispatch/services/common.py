@@ -1,0 +1,44 @@
+"""Helpers every work-order service uses: locking, versioning, the timeline, editability."""
+
+from collections.abc import Sequence
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from aftersales.core.errors import Conflict, InvalidTransition
+from aftersales.dispatch.models import WorkOrder, WorkOrderEvent
+from aftersales.dispatch.transitions import EDITABLE_STATUSES
+
+
+def record_event(
+    *, work_order: WorkOrder, actor, kind: str, note: str = "", from_status="", to_status="", data=None, at=None
+) -> WorkOrderEvent:
+    return WorkOrderEvent.objects.create(
+        work_order=work_order,
+        actor=actor,
+        kind=kind,
+        note=note,
+        from_status=from_status,
+        to_status=to_status,
+        data=data or {},
+        at=at or timezone.now(),
+    )
+
+
+def locked_for_update(work_order: WorkOrder, version: int | None) -> WorkOrder:
+    """Re-read the order under a row lock and refuse a stale version."""
+    current = WorkOrder.objects.select_for_update().get(pk=work_order.pk)
+    if version is not None and current.version != version:
+        raise Conflict(detail={"version": current.version})
+    return current
+
+
+def save_new_version(work_order: WorkOrder, fields: Sequence[str]) -> None:
+    work_order.version += 1
+    work_order.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def ensure_editable(work_order: WorkOrder) -> None:
+    """A signed sheet is a record: nothing on it changes any more."""
+    if work_order.status not in EDITABLE_STATUSES:
+        raise InvalidTransition(_("This task sheet is signed or closed and can no longer change."))
