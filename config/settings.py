@@ -178,6 +178,7 @@ STATICFILES_DIRS = [
     ("vendor/tabler/css", BASE_DIR / "node_modules" / "@tabler" / "core" / "dist" / "css"),
     ("vendor/tabler/js", BASE_DIR / "node_modules" / "@tabler" / "core" / "dist" / "js"),
     ("vendor/tabler/img", BASE_DIR / "node_modules" / "@tabler" / "core" / "dist" / "img"),
+    ("vendor/signature_pad", BASE_DIR / "node_modules" / "signature_pad" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -81,6 +81,33 @@ def enqueue(messages: Iterable[Message], *, now: dt.datetime | None = None) -> i
     return len(rows)
 
 
+def user_messages(
+    *, user, key: str, template: str, context: dict, url: str = "", channels=None, urgent: bool = True
+) -> list[Message]:
+    """Messages telling one user something, in their language, on each channel they can be reached by.
+
+    `channels` defaults to in-app and SMS; email and SMS are skipped when the user has no address for them.
+    `key` is the cause (e.g. "work_order:12:dispatched"); the channel is appended to it.
+    """
+    channels = channels or (ChannelKind.IN_APP, ChannelKind.SMS)
+    addresses = {ChannelKind.IN_APP: "", ChannelKind.SMS: str(user.phone or ""), ChannelKind.EMAIL: user.email}
+    subject, body = render(template, language_for(user.pk), context)
+    return [
+        Message(
+            key=f"{key}:{channel}",
+            channel=channel,
+            recipient=addresses[channel],
+            user_id=user.pk,
+            subject=subject,
+            body=body,
+            url=url,
+            urgent=urgent,
+        )
+        for channel in channels
+        if channel == ChannelKind.IN_APP or addresses.get(channel)
+    ]
+
+
 def _problems(message: Message):
     if not message.key or len(message.key) > Outbox._meta.get_field("key").max_length:
         yield "key", f"A message key must have 1 to 255 characters: {message.key[:40]!r}..."

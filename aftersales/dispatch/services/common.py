@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,3 +43,10 @@ def ensure_editable(work_order: WorkOrder) -> None:
     """A signed sheet is a record: nothing on it changes any more."""
     if work_order.status not in EDITABLE_STATUSES:
         raise InvalidTransition(_("This task sheet is signed or closed and can no longer change."))
+
+
+def render_pdf_on_commit(work_order: WorkOrder) -> None:
+    """Render the task sheet in the background once the signature or archiving is committed."""
+    from aftersales.dispatch.tasks import render_work_order_pdf  # the task module imports the services
+
+    transaction.on_commit(lambda: render_work_order_pdf.enqueue(work_order.pk), robust=True)
