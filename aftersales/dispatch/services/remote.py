@@ -467,11 +467,14 @@ def change_approval_decide_by_link(
 ) -> ChangeApproval:
     """Decide through a one-time link: the link is locked, checked and spent in the same transaction."""
     with transaction.atomic():
-        link = link_find(token, purpose=APPROVE, lock=True)
-        if link.approval is None:
+        found = link_find(token, purpose=APPROVE)
+        # Locked here rather than by link_find(lock=True): its select_related("approval") is an outer join,
+        # which PostgreSQL cannot lock. change_approval_decide checks the locked row is still usable.
+        link = SigningLink.objects.select_for_update().get(pk=found.pk)
+        if link.approval_id is None:
             raise NotFound(_("This link is not valid."))
         return change_approval_decide(
-            approval=link.approval, approve=approve, decided_by_name=decided_by_name, note=note, link=link
+            approval=found.approval, approve=approve, decided_by_name=decided_by_name, note=note, link=link
         )
 
 

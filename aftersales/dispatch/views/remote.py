@@ -60,6 +60,7 @@ def remote_context(*, work_order: WorkOrder, user) -> dict:
     """What the remote-access and change-approval partials of the work order page need."""
     now = timezone.now()
     context = {
+        "remote": True,  # the work order page includes the two partials when this is set
         "credential_rows": [],
         "credential_lend_form": None,
         "credentials_to_rotate": [],
