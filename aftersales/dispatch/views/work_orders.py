@@ -18,6 +18,7 @@ from aftersales.dispatch.models import WorkOrder
 from aftersales.dispatch.recommend import recommend_for_ticket
 from aftersales.dispatch.services import links, signing
 from aftersales.dispatch.services import work_orders as services
+from aftersales.dispatch.views.remote import remote_context
 from aftersales.tickets.models import Ticket
 
 
@@ -38,6 +39,7 @@ def work_order_list(request):
 def work_order_detail(request, pk: int, **forms_with_errors):
     work_order = selectors.work_order_detail(user=request.user, pk=pk)
     context = selectors.work_order_page_context(work_order=work_order, user=request.user)
+    context.update(remote_context(work_order=work_order, user=request.user))
     context.update(forms_with_errors)
     return render(request, "dispatch/work_order_detail.html", context)
 
