@@ -10,6 +10,12 @@ from aftersales.tickets.services.lifecycle import (
     ticket_transition,
     ticket_update,
 )
+from aftersales.tickets.services.tiers import (
+    may_escalate,
+    may_escalate_to_manager,
+    ticket_escalate,
+    ticket_escalate_to_manager,
+)
 
 __all__ = [
     "attachment_add",
@@ -17,6 +23,8 @@ __all__ = [
     "comment_add",
     "escalation_acknowledge",
     "may_acknowledge_escalation",
+    "may_escalate",
+    "may_escalate_to_manager",
     "may_log_call",
     "may_record_arrival",
     "next_ticket_number",
@@ -24,6 +32,8 @@ __all__ = [
     "sla_sweep",
     "ticket_assign",
     "ticket_create",
+    "ticket_escalate",
+    "ticket_escalate_to_manager",
     "ticket_record_arrival",
     "ticket_transition",
     "ticket_update",

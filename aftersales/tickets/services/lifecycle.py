@@ -76,6 +76,11 @@ def _jsonable(value):
     return value if isinstance(value, (int, str, type(None))) else str(value)
 
 
+def can_be_assigned(user) -> bool:
+    """Whether `user` may be given a ticket to work on: an active account that can work on tickets."""
+    return user is not None and user.is_active and user.has_perm(roles.WORK)
+
+
 @transaction.atomic
 def ticket_assign(
     *, actor, ticket: Ticket, assignee, version: int | None, team=None, tier: str | None = None, note: str = ""
@@ -87,7 +92,7 @@ def ticket_assign(
     if ticket.status not in ASSIGNABLE:
         raise InvalidTransition()
     errors = {}
-    if assignee is None or not assignee.is_active or not assignee.has_perm(roles.WORK):
+    if not can_be_assigned(assignee):
         errors["assignee"] = [_("Choose an active engineer who can work on tickets.")]
     if tier and tier not in Tier.values:
         errors["tier"] = [_("Choose a valid tier.")]
