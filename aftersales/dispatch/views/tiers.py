@@ -75,7 +75,7 @@ def ticket_escalate_view(request, pk: int):
         ticket,
         EscalateForm(request.POST),
         lambda data: ticket_escalate(actor=request.user, ticket=ticket, **data),
-        _("The ticket is escalated and the engineer who takes it over is told."),
+        _("The ticket is escalated."),
     )
 
 

@@ -355,7 +355,7 @@ def test_an_engineer_escalates_from_the_ticket_page(people, client):
     )
 
     assert response.status_code == 302 and response.url == ticket.get_absolute_url()
-    assert flashed(response) == ["The ticket is escalated and the engineer who takes it over is told."]
+    assert flashed(response) == ["The ticket is escalated."]
     ticket.refresh_from_db()
     assert (ticket.tier, ticket.assignee) == (Tier.L3, people["expert"])
 
@@ -438,3 +438,19 @@ def test_escalating_is_post_only_and_needs_a_login(people, client):
     assert client.post(url).status_code == 302  # to the login page
     client.force_login(people["agent"])
     assert client.get(url).status_code == 405
+
+
+def test_the_ticket_page_offers_escalation_to_staff_and_not_to_customers(people, client):
+    ticket = in_progress(people, tier=Tier.L2)
+    around_the_clock(duty_manager=people["duty_manager"])
+
+    client.force_login(people["engineer"])
+    staff_page = client.get(ticket.get_absolute_url(), headers=ENGLISH).content.decode()
+    client.force_login(UserFactory(role=Role.CUSTOMER, customer=ticket.customer))
+    customer_page = client.get(ticket.get_absolute_url(), headers=ENGLISH).content.decode()
+
+    assert 'data-testid="escalate-form"' in staff_page and 'data-testid="escalate-manager-form"' in staff_page
+    assert f"Duty manager on duty now: {people['duty_manager']}." in staff_page
+    assert '<option value="L3">L3 expert or vendor</option>' in staff_page
+    assert '<option value="L1">' not in staff_page.split('data-testid="escalate-form"')[1].split("</form>")[0]
+    assert "escalate" not in customer_page and "vendor-case" not in customer_page
