@@ -36,7 +36,7 @@ def link_find(token: str, *, purpose: str, lock: bool = False) -> SigningLink:
     """The usable link for `token`; NotFound for unknown tokens, InvalidTransition for used or expired ones."""
     links = SigningLink.objects.select_related("work_order", "approval")
     if lock:
-        links = links.select_for_update()
+        links = links.select_for_update(of=("self",))  # the approval is an outer join: lock only the link
     link = links.filter(token_hash=token_hash(token or ""), purpose=purpose).first()
     if link is None:
         raise NotFound(_("This link is not valid."))

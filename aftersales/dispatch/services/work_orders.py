@@ -13,8 +13,8 @@ from aftersales.accounts import roles
 from aftersales.accounts.models import EngineerProfile, EngineerStatus, system_user
 from aftersales.core.errors import InvalidTransition, PermissionDenied, ValidationFailed, validation_failed_from
 from aftersales.dispatch import transitions
-from aftersales.dispatch.choices import ApprovalStatus, WorkOrderEventKind, WorkOrderKind, WorkOrderStatus
-from aftersales.dispatch.models import ChangeApproval, PartUsed, WorkLogEntry, WorkOrder
+from aftersales.dispatch.choices import WorkOrderEventKind, WorkOrderKind, WorkOrderStatus
+from aftersales.dispatch.models import PartUsed, WorkLogEntry, WorkOrder
 from aftersales.dispatch.services.common import (
     ensure_editable,
     locked_for_update,
@@ -22,6 +22,7 @@ from aftersales.dispatch.services.common import (
     render_pdf_on_commit,
     save_new_version,
 )
+from aftersales.dispatch.services.remote import credentials_mark_for_rotation, pending_change_approvals
 from aftersales.notifications.services import enqueue, user_messages
 from aftersales.sla.choices import Clock
 from aftersales.tickets.choices import EventKind, Tier
@@ -269,7 +270,7 @@ def work_order_complete(
     work_order, row = _locked_transition(actor, work_order, "complete", version)
     if not resolution.strip():
         raise ValidationFailed(detail={"resolution": [_("Describe how the problem was solved.")]})
-    if ChangeApproval.objects.filter(work_order=work_order, status=ApprovalStatus.PENDING).exists():
+    if pending_change_approvals(work_order):
         raise InvalidTransition(_("A change is still waiting for the customer's approval."))
     position = _position(latitude, longitude, accuracy_m)
     now = timezone.now()
@@ -282,8 +283,6 @@ def work_order_complete(
     _move(work_order, row, fields, actor, "", now, "complete")
     _set_engineer(work_order.engineer_id, EngineerStatus.AVAILABLE, now, position)
     if work_order.kind == WorkOrderKind.REMOTE:
-        from aftersales.dispatch.services.remote import credentials_mark_for_rotation
-
         credentials_mark_for_rotation(work_order=work_order, now=now)
     return work_order
 
