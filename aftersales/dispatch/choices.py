@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class WorkOrderKind(models.TextChoices):
@@ -49,7 +50,7 @@ class ApprovalStatus(models.TextChoices):
 
 
 class VendorCaseStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("vendor case", "Open")
     WAITING_VENDOR = "waiting_vendor", _("Waiting for the vendor")
     SOLVED = "solved", _("Solved by the vendor")
     CLOSED = "closed", _("Closed")

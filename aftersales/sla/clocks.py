@@ -19,6 +19,7 @@ class Happens:
     STATUS = "status"  # the ticket entered `status`: a clock may pause or resume
     ACKNOWLEDGED = "acknowledged"  # first answer by staff: accepted, a public reply, a logged call back
     ARRIVED = "arrived"  # the engineer checked in on site
+    ESCALATED = "escalated"  # handed to the expert pool or the original vendor (L3)
     RESOLVED = "resolved"
     REOPENED = "reopened"
     ENDED = "ended"  # closed, cancelled or withdrawn: whatever still runs stops
@@ -37,7 +38,7 @@ MET_BY = {
     Clock.ARRIVAL: {Happens.ARRIVED},
     Clock.RESOLUTION: {Happens.RESOLVED},
     Clock.EMERGENCY_PLAN: {Happens.RESOLVED},
-    Clock.ESCALATION: {Happens.RESOLVED},
+    Clock.ESCALATION: {Happens.RESOLVED, Happens.ESCALATED},
 }
 RESUMED_BY_REOPENING = {Clock.RESOLUTION, Clock.EMERGENCY_PLAN, Clock.ESCALATION}
 # Happenings at the same instant apply in this order, so any listing of them gives the same replay.
@@ -46,6 +47,7 @@ ORDER = [
     Happens.STATUS,
     Happens.ACKNOWLEDGED,
     Happens.ARRIVED,
+    Happens.ESCALATED,
     Happens.RESOLVED,
     Happens.REOPENED,
     Happens.ENDED,

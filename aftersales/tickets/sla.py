@@ -17,7 +17,7 @@ from aftersales.core.time import local_date
 from aftersales.sla.choices import Clock, ClockStatus
 from aftersales.sla.clocks import ClockState, Happening, Happens, Target, compute_clocks
 from aftersales.sla.models import BusinessCalendar, CalendarException, LadderStep, SlaPolicy, SlaTarget
-from aftersales.tickets.choices import EventKind, SlaHealth, Status
+from aftersales.tickets.choices import EventKind, SlaHealth, Status, Tier
 from aftersales.tickets.models import SlaPauseRule, Ticket, TicketEvent
 
 ENDING_STATUSES = {Status.CLOSED, Status.ARCHIVED, Status.CANCELLED}
@@ -47,6 +47,8 @@ def happenings(ticket: Ticket, events: Iterable[TicketEvent]) -> list[Happening]
             result.append(Happening(event.at, Happens.ACKNOWLEDGED))
         elif event.kind == EventKind.ARRIVED:
             result.append(Happening(dt.datetime.fromisoformat(event.data["arrived_at"]), Happens.ARRIVED))
+        elif event.kind == EventKind.ESCALATED and event.data.get("to_tier") == Tier.L3:
+            result.append(Happening(event.at, Happens.ESCALATED))
     return result
 
 

@@ -151,6 +151,17 @@ def test_the_escalation_clock_starts_when_the_engineer_arrives():
     assert after.breached_at == at(2, 2, 0)
 
 
+def test_handing_over_to_the_expert_pool_in_time_meets_the_escalation_clock():
+    targets = [target(Clock.ESCALATION, 60, percents=(100,)), target(Clock.RESOLUTION, 240, percents=(100,))]
+    happenings = [*OPENED, Happening(at(2, 1, 0), Happens.ARRIVED), Happening(at(2, 1, 40), Happens.ESCALATED)]
+
+    states = by_clock(compute_clocks(happenings, targets, now=at(2, 3)))
+
+    assert states[Clock.ESCALATION].status == ClockStatus.MET
+    assert states[Clock.ESCALATION].stopped_at == at(2, 1, 40)
+    assert states[Clock.RESOLUTION].status == ClockStatus.RUNNING
+
+
 def test_an_ended_ticket_stops_every_clock_and_later_happenings_are_ignored_until_now():
     happenings = [*OPENED, Happening(at(2, 0, 10), Happens.ENDED), Happening(at(2, 9), Happens.REOPENED)]
 

@@ -454,3 +454,20 @@ def test_the_ticket_page_offers_escalation_to_staff_and_not_to_customers(people,
     assert '<option value="L3">L3 expert or vendor</option>' in staff_page
     assert '<option value="L1">' not in staff_page.split('data-testid="escalate-form"')[1].split("</form>")[0]
     assert "escalate" not in customer_page and "vendor-case" not in customer_page
+
+
+def test_escalating_to_l3_after_arrival_meets_the_escalation_clock_and_l2_does_not():
+    from aftersales.tickets.services import ticket_record_arrival
+    from aftersales.tickets.tests.sla_helpers import catastrophic_fault
+
+    engineer = UserFactory(role=Role.ENGINEER)
+    escalations = {}
+    for to_tier in (Tier.L2, Tier.L3):
+        ticket = catastrophic_fault(UserFactory(role=Role.AGENT))
+        ticket_record_arrival(actor=engineer, ticket=ticket, version=None)
+
+        ticket_escalate(actor=engineer, ticket=ticket, version=None, reason="需要原厂支持", to_tier=to_tier)
+
+        ticket.refresh_from_db()
+        escalations[to_tier] = next(row["status"] for row in ticket.sla_clocks if row["clock"] == "escalation")
+    assert escalations == {Tier.L2: "running", Tier.L3: "met"}
