@@ -163,7 +163,7 @@ def week_roster():
         name: UserFactory(username=name, first_name=name, role=Role.MANAGER if "manager" in name else Role.ENGINEER)
         for name in ("manager", "engineer", "night_manager", "standby", "swap_engineer", "team_engineer")
     }
-    team = TeamFactory(name="杭州二线组")
+    team = TeamFactory(name="杭州一线组")
     for weekday in range(5):
         DutyShift.objects.create(
             weekday=weekday,
@@ -225,7 +225,7 @@ def test_a_teams_roster_lists_its_overlapping_shifts_and_keeps_the_team_in_the_w
 
     assert re.findall(r'data-testid="roster-overlap">([^<]+)', page) == [
         "The shift Tue 08:00 to Tue 12:00 and the shift Tue 11:00 to Tue 13:00 are both on from Tue 03-05 11:00 "
-        "to Tue 03-05 12:00. (杭州二线组)"
+        "to Tue 03-05 12:00. (杭州一线组)"
     ]
     assert f"?team={team.pk}&amp;week=2030-03-11" in page
 

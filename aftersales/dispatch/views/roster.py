@@ -23,12 +23,13 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 class EngineerRosterFilter(forms.Form):
-    team = forms.ModelChoiceField(Team.objects.all(), required=False, label=_("Team"))
-    region = forms.ModelChoiceField(Region.objects.all(), required=False, label=_("Region"))
+    team = forms.ModelChoiceField(Team.objects.all(), required=False, label=_("Team"), empty_label=_("All"))
+    region = forms.ModelChoiceField(Region.objects.all(), required=False, label=_("Region"), empty_label=_("All"))
     vendor = forms.ModelChoiceField(
         Vendor.objects.filter(pk__in=Certification.objects.values("vendor_id")),
         required=False,
         label=_("Certified by vendor"),
+        empty_label=_("All"),
     )
 
 
@@ -91,7 +92,9 @@ def engineer_roster(request):
 
 
 class DutyRosterQuery(forms.Form):
-    team = forms.ModelChoiceField(Team.objects.all(), required=False, label=_("Team"))
+    team = forms.ModelChoiceField(
+        Team.objects.all(), required=False, label=_("Team"), empty_label=_("Whole organisation")
+    )
     week = forms.DateField(
         required=False,
         label=_("Week of"),
