@@ -128,6 +128,8 @@ class Job:
 
 @dataclass(slots=True)
 class Recommendation:
+    """One engineer's place in the list for a job, with the facts and the sentences that explain it."""
+
     engineer_id: int
     name: str
     tier: str
