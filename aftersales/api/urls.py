@@ -8,6 +8,7 @@ from aftersales.api.auth import TokenObtainView
 from aftersales.assets.api import AssetViewSet
 from aftersales.contracts.api import ContractViewSet
 from aftersales.customers.api import ContactViewSet, CustomerViewSet, SiteViewSet
+from aftersales.dispatch.api import WorkOrderViewSet
 from aftersales.tickets.api import CommentViewSet, TicketViewSet, TransitionViewSet
 
 router = DefaultRouter()
@@ -19,6 +20,7 @@ router.register("assets", AssetViewSet, basename="asset")
 router.register("tickets", TicketViewSet, basename="ticket")
 router.register("ticket-comments", CommentViewSet, basename="ticket-comment")
 router.register("ticket-transitions", TransitionViewSet, basename="ticket-transition")
+router.register("work-orders", WorkOrderViewSet, basename="work-order")
 
 app_name = "api"
 urlpatterns = [
