@@ -459,8 +459,11 @@ def recommend_for_ticket(
 
 
 def best_engineer(*, ticket: Ticket, now: dt.datetime, skills: Iterable[str] = ()) -> Recommendation | None:
-    """The engineer Aftersales sends when the dispatcher lets it pick: the first who is qualified and
-    available, or None when nobody is (a person must decide then)."""
-    recommendations = recommend_for_ticket(ticket=ticket, now=now, skills=skills)
+    """The engineer Aftersales sends when the dispatcher lets it pick (see `best_of`)."""
+    return best_of(recommend_for_ticket(ticket=ticket, now=now, skills=skills))
+
+
+def best_of(recommendations: Sequence[Recommendation]) -> Recommendation | None:
+    """The first of a ranked list if qualified and available, else None (a person must decide then)."""
     first = recommendations[0] if recommendations else None
     return first if first is not None and first.qualified and first.available else None

@@ -2,6 +2,7 @@
 
 import base64
 
+from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
@@ -11,8 +12,10 @@ from aftersales.dispatch import forms, transitions
 from aftersales.dispatch.charges import work_order_charges
 from aftersales.dispatch.choices import SignerRole, WorkOrderStatus
 from aftersales.dispatch.models import WorkOrder, WorkOrderEvent
+from aftersales.dispatch.recommend import best_of
 from aftersales.dispatch.services.signing import may_collect_signature
 from aftersales.dispatch.services.work_orders import may_edit
+from aftersales.tickets.choices import OPEN_STATUSES
 from aftersales.tickets.views.queue import page_without_count
 
 ACTION_LABELS = {
@@ -32,8 +35,8 @@ REASON_ACTIONS = frozenset(row.action for row in transitions.TRANSITIONS if row.
 def work_order_list(*, user, status: str = ""):
     """Engineers see their own orders; dispatchers and supervisors everyone's; customers their organisation's.
 
-    The default ("") is what still needs doing: open orders and sheets waiting for signatures, plus
-    declined orders for those who dispatch."""
+    The default ("") is what still needs doing: open orders and sheets waiting for signatures, plus, for those
+    who dispatch, declined orders of open tickets that nobody else has been sent to yet."""
     orders = WorkOrder.objects.visible_to(user).select_related("ticket", "customer", "engineer")
     if user.has_perm(roles.WORK) and not user.has_perm(roles.DISPATCH):
         orders = orders.filter(engineer=user)
@@ -42,10 +45,12 @@ def work_order_list(*, user, status: str = ""):
     elif status in WorkOrderStatus.values:
         orders = orders.filter(status=status)
     else:
-        todo = set(transitions.EDITABLE_STATUSES)
+        todo = Q(status__in=transitions.EDITABLE_STATUSES)
         if user.has_perm(roles.DISPATCH):
-            todo.add(WorkOrderStatus.DECLINED)
-        orders = orders.filter(status__in=todo)
+            todo |= Q(status=WorkOrderStatus.DECLINED, ticket__status__in=OPEN_STATUSES) & ~Exists(
+                WorkOrder.objects.filter(ticket=OuterRef("ticket"), dispatched_at__gt=OuterRef("dispatched_at"))
+            )  # declined and not yet sent to someone else
+        orders = orders.filter(todo)
     return orders.order_by("-dispatched_at", "-id")
 
 
@@ -61,8 +66,8 @@ def work_order_detail(*, user, pk: int) -> WorkOrder:
 
 
 def best_engineer(ranked) -> User | None:
-    """The best-ranked qualified engineer, when the dispatcher lets Aftersales pick."""
-    best = next((row for row in ranked if row.qualified), None)
+    """The user behind the best of a ranked list, when the dispatcher lets Aftersales pick."""
+    best = best_of(ranked)
     return User.objects.filter(pk=best.engineer_id).first() if best else None
 
 

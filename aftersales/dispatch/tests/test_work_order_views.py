@@ -45,6 +45,9 @@ def test_engineers_see_their_own_orders_dispatchers_all_customers_their_organisa
     assert numbers(mine.dispatcher) == {mine.number, theirs.number, declined.number}
     assert numbers(customer, "?status=all") == {mine.number}
     assert numbers(mine.dispatcher, "?status=dispatched") == {mine.number, theirs.number}
+    # a declined order leaves the dispatcher's to-do list once someone else is sent
+    sent_again = WorkOrderFactory(ticket=declined.ticket, dispatcher=mine.dispatcher)
+    assert numbers(mine.dispatcher) == {mine.number, theirs.number, sent_again.number}
 
 
 def test_the_list_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
