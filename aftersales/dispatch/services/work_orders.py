@@ -206,6 +206,8 @@ def _action_fields(work_order: WorkOrder, action: str, actor, note: str, now) ->
         work_order.started_at = now
         return ["started_at"]
     if action == "resume":
+        # Back to work: the engineer's signature covered the sheet as it was, so it is withdrawn (the event keeps it).
+        work_order.signatures.all().delete()
         work_order.ended_at = None
         return ["ended_at"]
     if action == "archive":

@@ -421,3 +421,21 @@ def test_the_one_time_link_signs_once_and_expires(ticket, dispatcher, engineer):
     assert (signed.via, signed.ip_address, fresh(work_order).status) == ("link", "10.0.0.8", "signed")
     with pytest.raises(InvalidTransition):
         work_order_sign_by_link(token=token, signer_name="张三", signature=signature_data_url())
+
+
+def test_going_back_to_work_withdraws_the_engineers_signature(ticket, dispatcher, engineer):
+    work_order = dispatched(ticket, dispatcher, engineer)
+    done(work_order, engineer)
+    work_order_sign(
+        actor=engineer,
+        work_order=fresh(work_order),
+        role=SignerRole.ENGINEER,
+        signer_name="程工",
+        signature=signature_data_url(),
+    )
+
+    act(work_order, engineer, "resume")
+
+    work_order = fresh(work_order)
+    assert (work_order.status, work_order.ended_at, work_order.signatures.count()) == ("on_site", None, 0)
+    assert work_order.events.filter(kind="signed", data__role="engineer").exists()
