@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aftersales.core.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
-from aftersales.core.views import add_domain_error, flash_domain_error
+from aftersales.core.views import add_domain_error, flash_domain_error, submit_and_return
 from aftersales.dispatch.choices import ApprovalStatus
 from aftersales.dispatch.forms_remote import (
     ChangeApprovalDecideForm,
@@ -89,20 +89,6 @@ def remote_context(*, work_order: WorkOrder, user) -> dict:
     return context
 
 
-def _act(request, work_order: WorkOrder, form, service, success: str):
-    """Run one action from a posted form and go back to the work order with a message."""
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    else:
-        try:
-            service(form.cleaned_data)
-        except DomainError as error:
-            flash_domain_error(request, error)
-        else:
-            messages.success(request, success)
-    return redirect(work_order)
-
-
 def _visible_work_order(request, pk: int) -> WorkOrder:
     return get_object_or_404(WorkOrder.objects.visible_to(request.user).select_related("ticket"), pk=pk)
 
@@ -111,7 +97,7 @@ def _visible_work_order(request, pk: int) -> WorkOrder:
 @require_POST
 def credential_lend_view(request, pk: int):
     work_order = _visible_work_order(request, pk)
-    return _act(
+    return submit_and_return(
         request,
         work_order,
         CredentialLendForm(request.POST),
@@ -166,7 +152,7 @@ def credential_rotated_view(request, pk: int):
 @require_POST
 def change_approval_request_view(request, pk: int):
     work_order = _visible_work_order(request, pk)
-    return _act(
+    return submit_and_return(
         request,
         work_order,
         ChangeApprovalRequestForm(request.POST),
@@ -180,7 +166,7 @@ def change_approval_request_view(request, pk: int):
 def change_approval_decide_view(request, pk: int):
     approval = get_object_or_404(ChangeApproval.objects.visible_to(request.user).select_related("work_order"), pk=pk)
     form = ChangeApprovalDecideForm(request.POST)
-    return _act(
+    return submit_and_return(
         request,
         approval.work_order,
         form,

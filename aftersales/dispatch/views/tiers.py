@@ -7,19 +7,17 @@ Staff only: a customer is answered 404, exactly as for a ticket they cannot see.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftersales.accounts.selectors import on_duty
-from aftersales.core.errors import DomainError
-from aftersales.core.views import flash_domain_error
+from aftersales.core.views import submit_and_return
 from aftersales.dispatch.choices import VendorCaseStatus
 from aftersales.dispatch.forms_tiers import EscalateForm, ManagerEscalationForm, VendorCaseForm, VendorCaseUpdateForm
 from aftersales.dispatch.models import VendorCase, VendorCaseUpdate
@@ -45,32 +43,11 @@ def _staff_ticket(request, pk: int) -> Ticket:
     return get_object_or_404(Ticket.objects.visible_to(request.user), pk=pk)
 
 
-def _submit(request, ticket: Ticket, form, service, success: str):
-    """Run the service on valid input; either way come back to the ticket with a message."""
-    if not form.is_valid():
-        problems = [
-            _("%(field)s: %(error)s") % {"field": form.fields[name].label or name, "error": error}
-            if name in form.fields
-            else error
-            for name, errors in form.errors.items()
-            for error in errors
-        ]
-        messages.error(request, " ".join(str(problem) for problem in problems))
-        return redirect(ticket)
-    try:
-        service(form.cleaned_data)
-    except DomainError as error:
-        flash_domain_error(request, error)
-    else:
-        messages.success(request, success)
-    return redirect(ticket)
-
-
 @login_required
 @require_POST
 def ticket_escalate_view(request, pk: int):
     ticket = _staff_ticket(request, pk)
-    return _submit(
+    return submit_and_return(
         request,
         ticket,
         EscalateForm(request.POST),
@@ -83,7 +60,7 @@ def ticket_escalate_view(request, pk: int):
 @require_POST
 def ticket_escalate_manager_view(request, pk: int):
     ticket = _staff_ticket(request, pk)
-    return _submit(
+    return submit_and_return(
         request,
         ticket,
         ManagerEscalationForm(request.POST),
@@ -96,7 +73,7 @@ def ticket_escalate_manager_view(request, pk: int):
 @require_POST
 def vendor_case_open_view(request, pk: int):
     ticket = _staff_ticket(request, pk)
-    return _submit(
+    return submit_and_return(
         request,
         ticket,
         VendorCaseForm(request.POST),
@@ -112,7 +89,7 @@ def vendor_case_update_view(request, pk: int):
         raise Http404
     visible = VendorCase.objects.visible_to(request.user).filter(ticket__in=Ticket.objects.visible_to(request.user))
     case = get_object_or_404(visible.select_related("ticket"), pk=pk)
-    return _submit(
+    return submit_and_return(
         request,
         case.ticket,
         VendorCaseUpdateForm.for_case(case, request.POST),
