@@ -1,6 +1,8 @@
 """Work-order pages: dispatching from a ticket, "my work orders" on the engineer's phone, the task sheet and
 its actions, and the public one-time signing page. Each action posts, calls one service, redirects."""
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
@@ -8,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from aftersales.core.errors import DomainError, InvalidTransition, NotFound
@@ -78,21 +81,6 @@ def dispatch_view(request, pk: int):
     return render(request, "dispatch/dispatch.html", {"ticket": ticket, "form": form, "ranked": ranked[:20]})
 
 
-def _post_action(request, pk: int, form_class, service, success: str, form_name: str):
-    """Parse a form, call the service, go back to the sheet; a refusal shows the sheet with the form's errors."""
-    work_order = _work_order(request, pk)
-    form = form_class(request.POST)
-    if form.is_valid():
-        try:
-            service(work_order, form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, success)
-            return redirect(work_order)
-    return work_order_detail(request, pk, **{form_name: form})
-
-
 @login_required
 @require_POST
 def act_view(request, pk: int):
@@ -112,95 +100,55 @@ def act_view(request, pk: int):
     return redirect(work_order)
 
 
-@login_required
-@require_POST
-def check_in_view(request, pk: int):
-    return _post_action(
-        request,
-        pk,
-        forms.PositionForm,
-        lambda work_order, data: services.work_order_check_in(actor=request.user, work_order=work_order, **data),
-        _("Checked in on site."),
-        "position_form",
-    )
+@dataclass(frozen=True)
+class SheetAction:
+    """A form on the sheet and the service it feeds: every service takes the actor, the order and the form's data."""
+
+    form: type
+    service: object
+    success: str
+    form_name: str  # the sheet page shows the form again under this name when the service refuses
 
 
-@login_required
-@require_POST
-def complete_view(request, pk: int):
-    return _post_action(
-        request,
-        pk,
+SHEET_ACTIONS = {
+    "check_in": SheetAction(
+        forms.PositionForm, services.work_order_check_in, _lazy("Checked in on site."), "position_form"
+    ),
+    "complete": SheetAction(
         forms.CompleteForm,
-        lambda work_order, data: services.work_order_complete(actor=request.user, work_order=work_order, **data),
-        _("The work is recorded as done. Now collect the signatures."),
+        services.work_order_complete,
+        _lazy("The work is recorded as done. Now collect the signatures."),
         "complete_form",
-    )
+    ),
+    "log": SheetAction(forms.WorkLogForm, services.work_log_add, _lazy("The work is logged."), "log_form"),
+    "part": SheetAction(forms.PartForm, services.part_add, _lazy("The part is recorded."), "part_form"),
+    "sheet": SheetAction(forms.SheetForm, services.work_order_update, _lazy("The task sheet is saved."), "sheet_form"),
+    "sign": SheetAction(
+        forms.SignatureForm, signing.work_order_sign, _lazy("The signature is on the sheet."), "signature_form"
+    ),
+    "signing_link": SheetAction(
+        forms.SigningLinkForm, signing.signing_link_send, _lazy("The signing link is on its way."), "link_form"
+    ),
+}
 
 
 @login_required
 @require_POST
-def work_log_view(request, pk: int):
-    return _post_action(
-        request,
-        pk,
-        forms.WorkLogForm,
-        lambda work_order, data: services.work_log_add(actor=request.user, work_order=work_order, **data),
-        _("The work is logged."),
-        "log_form",
-    )
-
-
-@login_required
-@require_POST
-def part_view(request, pk: int):
-    return _post_action(
-        request,
-        pk,
-        forms.PartForm,
-        lambda work_order, data: services.part_add(actor=request.user, work_order=work_order, **data),
-        _("The part is recorded."),
-        "part_form",
-    )
-
-
-@login_required
-@require_POST
-def sheet_view(request, pk: int):
-    return _post_action(
-        request,
-        pk,
-        forms.SheetForm,
-        lambda work_order, data: services.work_order_update(actor=request.user, work_order=work_order, **data),
-        _("The task sheet is saved."),
-        "sheet_form",
-    )
-
-
-@login_required
-@require_POST
-def sign_view(request, pk: int):
-    return _post_action(
-        request,
-        pk,
-        forms.SignatureForm,
-        lambda work_order, data: signing.work_order_sign(actor=request.user, work_order=work_order, **data),
-        _("The signature is on the sheet."),
-        "signature_form",
-    )
-
-
-@login_required
-@require_POST
-def signing_link_view(request, pk: int):
-    return _post_action(
-        request,
-        pk,
-        forms.SigningLinkForm,
-        lambda work_order, data: signing.signing_link_send(actor=request.user, work_order=work_order, **data),
-        _("The signing link is on its way."),
-        "link_form",
-    )
+def sheet_action_view(request, pk: int, action: str):
+    """Parse one of the sheet's forms, call its service, go back to the sheet; a refusal shows the sheet with
+    the form and its errors, so nothing typed is lost."""
+    sheet_action = SHEET_ACTIONS[action]
+    work_order = _work_order(request, pk)
+    form = sheet_action.form(request.POST)
+    if form.is_valid():
+        try:
+            sheet_action.service(actor=request.user, work_order=work_order, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, sheet_action.success)
+            return redirect(work_order)
+    return work_order_detail(request, pk, **{sheet_action.form_name: form})
 
 
 @login_required
@@ -242,13 +190,18 @@ urlpatterns = [
     path("work-orders/", work_order_list, name="work_order_list"),
     path("work-orders/<int:pk>/", work_order_detail, name="work_order_detail"),
     path("work-orders/<int:pk>/act/", act_view, name="work_order_act"),
-    path("work-orders/<int:pk>/check-in/", check_in_view, name="work_order_check_in"),
-    path("work-orders/<int:pk>/complete/", complete_view, name="work_order_complete"),
-    path("work-orders/<int:pk>/log/", work_log_view, name="work_order_log"),
-    path("work-orders/<int:pk>/parts/", part_view, name="work_order_part"),
-    path("work-orders/<int:pk>/sheet/", sheet_view, name="work_order_sheet"),
-    path("work-orders/<int:pk>/sign/", sign_view, name="work_order_sign"),
-    path("work-orders/<int:pk>/signing-link/", signing_link_view, name="work_order_signing_link"),
+    path("work-orders/<int:pk>/check-in/", sheet_action_view, {"action": "check_in"}, name="work_order_check_in"),
+    path("work-orders/<int:pk>/complete/", sheet_action_view, {"action": "complete"}, name="work_order_complete"),
+    path("work-orders/<int:pk>/log/", sheet_action_view, {"action": "log"}, name="work_order_log"),
+    path("work-orders/<int:pk>/parts/", sheet_action_view, {"action": "part"}, name="work_order_part"),
+    path("work-orders/<int:pk>/sheet/", sheet_action_view, {"action": "sheet"}, name="work_order_sheet"),
+    path("work-orders/<int:pk>/sign/", sheet_action_view, {"action": "sign"}, name="work_order_sign"),
+    path(
+        "work-orders/<int:pk>/signing-link/",
+        sheet_action_view,
+        {"action": "signing_link"},
+        name="work_order_signing_link",
+    ),
     path("work-orders/<int:pk>/pdf/", pdf_view, name="work_order_pdf"),
     path("tickets/<int:pk>/dispatch/", dispatch_view, name="work_order_dispatch"),
     path("sign/<str:token>/", sign_by_link_view, name="sign_by_link"),
