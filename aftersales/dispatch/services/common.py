@@ -1,12 +1,11 @@
 """Helpers every work-order service uses: locking, versioning, the timeline, editability."""
 
-from collections.abc import Sequence
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aftersales.core.errors import Conflict, InvalidTransition
+from aftersales.core.errors import InvalidTransition
+from aftersales.core.versioning import locked_for_update, save_new_version  # noqa: F401  (services import them from here)
 from aftersales.dispatch.models import WorkOrder, WorkOrderEvent
 from aftersales.dispatch.transitions import EDITABLE_STATUSES
 
@@ -24,19 +23,6 @@ def record_event(
         data=data or {},
         at=at or timezone.now(),
     )
-
-
-def locked_for_update(work_order: WorkOrder, version: int | None) -> WorkOrder:
-    """Re-read the order under a row lock and refuse a stale version."""
-    current = WorkOrder.objects.select_for_update().get(pk=work_order.pk)
-    if version is not None and current.version != version:
-        raise Conflict(detail={"version": current.version})
-    return current
-
-
-def save_new_version(work_order: WorkOrder, fields: Sequence[str]) -> None:
-    work_order.version += 1
-    work_order.save(update_fields=[*fields, "version", "updated_at"])
 
 
 def ensure_editable(work_order: WorkOrder) -> None:

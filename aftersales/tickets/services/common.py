@@ -1,10 +1,8 @@
 """Helpers every ticket service uses: locking, versioning, the timeline."""
 
-from collections.abc import Sequence
-
 from django.utils import timezone
 
-from aftersales.core.errors import Conflict
+from aftersales.core.versioning import locked_for_update, save_new_version  # noqa: F401  (services import them from here)
 from aftersales.tickets.models import Ticket, TicketEvent
 
 
@@ -29,19 +27,6 @@ def record_event(
         data=data or {},
         at=at or timezone.now(),
     )
-
-
-def locked_for_update(ticket: Ticket, version: int | None) -> Ticket:
-    """Re-read the ticket under a row lock and refuse a stale version."""
-    current = Ticket.objects.select_for_update().get(pk=ticket.pk)
-    if version is not None and current.version != version:
-        raise Conflict(detail={"version": current.version})
-    return current
-
-
-def save_new_version(ticket: Ticket, fields: Sequence[str]) -> None:
-    ticket.version += 1
-    ticket.save(update_fields=[*fields, "version", "updated_at"])
 
 
 def mark_responded(ticket: Ticket, now) -> list[str]:
