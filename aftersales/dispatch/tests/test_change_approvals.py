@@ -21,6 +21,7 @@ from aftersales.dispatch.services.remote import (
 from aftersales.dispatch.tests.factories import EngineerFactory, WorkOrderFactory
 from aftersales.notifications.models import Outbox
 
+ENGLISH = {"accept-language": "en"}
 pytestmark = pytest.mark.django_db
 
 CHANGE = "将存储控制器A的固件从 V3.1 升级到 V3.2；风险：控制器重启约5分钟；回退：刷回 V3.1。"
@@ -231,7 +232,7 @@ def test_an_expired_link_is_refused(client, work_order):
     approval, token = ask(work_order, send_to="13800138000")
     SigningLink.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
 
-    page = client.get(link_url(token))
+    page = client.get(link_url(token), headers=ENGLISH)
     posted = client.post(link_url(token), {"decision": "approve", "decided_by_name": "王工"})
 
     assert (page.status_code, posted.status_code) == (410, 410)
@@ -265,7 +266,9 @@ def test_a_link_for_a_change_decided_in_the_portal_is_gone(client, work_order):
 def test_rejecting_without_a_reason_is_refused(client, work_order):
     approval, token = ask(work_order, send_to="13800138000")
 
-    response = client.post(link_url(token), {"decision": "reject", "decided_by_name": "王工", "note": ""})
+    response = client.post(
+        link_url(token), {"decision": "reject", "decided_by_name": "王工", "note": ""}, headers=ENGLISH
+    )
 
     assert response.status_code == 200
     assert "Say why the change is rejected." in response.text
@@ -278,7 +281,7 @@ def test_rejecting_without_a_reason_is_refused(client, work_order):
 def test_the_link_needs_the_name_of_the_person_deciding(client, work_order):
     approval, token = ask(work_order, send_to="13800138000")
 
-    response = client.post(link_url(token), {"decision": "approve", "decided_by_name": ""})
+    response = client.post(link_url(token), {"decision": "approve", "decided_by_name": ""}, headers=ENGLISH)
 
     assert "Enter your name." in response.text
     approval.refresh_from_db()

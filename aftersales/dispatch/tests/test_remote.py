@@ -248,7 +248,9 @@ def test_reveal_view_refuses_an_agent_who_is_not_the_assignee(client, work_order
     credential = lend(work_order)
     client.force_login(UserFactory(role=Role.AGENT))
 
-    response = client.post(reverse("credential_reveal", args=[credential.pk]), {"reason": "看一下"})
+    response = client.post(
+        reverse("credential_reveal", args=[credential.pk]), {"reason": "看一下"}, headers={"accept-language": "en"}
+    )
 
     assert response.status_code == 403
     assert PASSWORD not in response.text

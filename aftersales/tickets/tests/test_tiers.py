@@ -266,6 +266,7 @@ def test_customers_never_read_the_reason(people, client):
 def test_escalating_to_a_manager_finds_the_duty_manager_on_the_roster_and_texts_them(people):
     ticket = in_progress(people, tier=Tier.L2)
     around_the_clock(duty_manager=people["duty_manager"], duty_engineer=people["duty_engineer"])
+    NotificationPreference.objects.create(user=people["duty_manager"], language="en")
 
     ticket_escalate_to_manager(actor=people["engineer"], ticket=ticket, version=ticket.version, reason="客户要求升级")
 
