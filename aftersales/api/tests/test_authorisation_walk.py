@@ -17,7 +17,9 @@ URLs (otherwise a 404 for everybody would pass as security), and the walk runs b
 (customer2 against A) too. The admin is not walked route by route; it must refuse customers.
 """
 
+import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from urllib.parse import quote, quote_plus, urlencode
@@ -26,10 +28,12 @@ import phonenumbers
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -41,6 +45,12 @@ from aftersales.contracts.api import ContractSerializer
 from aftersales.contracts.tests.factories import ContractFactory, WarrantyTermFactory
 from aftersales.customers.api import ContactSerializer, CustomerSerializer, SiteSerializer
 from aftersales.customers.tests.factories import ContactFactory, CustomerFactory, SiteFactory
+from aftersales.dispatch.choices import SignerRole, WorkOrderKind, WorkOrderStatus
+from aftersales.dispatch.services.remote import change_approval_request, credential_lend
+from aftersales.dispatch.services.signing import signing_link_send, work_order_sign
+from aftersales.dispatch.services.vendor_cases import vendor_case_open
+from aftersales.dispatch.services.work_orders import part_add, work_log_add
+from aftersales.dispatch.tests.factories import EngineerProfileFactory, WorkOrderFactory, signature_data_url
 from aftersales.notifications.tests.factories import InAppNotificationFactory
 from aftersales.tickets import services
 from aftersales.tickets.choices import EventKind, Status
@@ -55,12 +65,37 @@ WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 # The literal path in front of an object id -> the kind of object the id names.
 # A new route with an id must be added here (the walk fails and says so until it is).
 # Pages only staff use, even for a customer's own records (the staff check proves they work).
-STAFF_ONLY_ROUTE_NAMES = {
+# Of these, the ones that do not exist for customers at all: the owner gets 404 too, as for a record they cannot see.
+HIDDEN_FROM_CUSTOMERS = {
     "ticket_edit",
     # A ticket's SLA escalations do not exist for customers, not even for their own tickets.
     "api:ticket-escalations",
     "api:ticket-acknowledge-escalation",
+    # Field service behind the ticket: dispatching, escalating, the vendor's cases, lent passwords.
+    "work_order_dispatch",
+    "ticket_escalate",
+    "ticket_escalate_manager",
+    "vendor_case_open",
+    "vendor_case_update",
+    "credential_reveal",
 }
+STAFF_ONLY_ROUTE_NAMES = HIDDEN_FROM_CUSTOMERS | {
+    # The customer sees their organisation's task sheet (and its PDF), but working it is the engineer's and the
+    # dispatcher's: the owner's posts are refused (the sheet again, or a redirect, with the reason) and change nothing.
+    "work_order_act",
+    "api:work-order-act",
+    "work_order_check_in",
+    "work_order_complete",
+    "work_order_log",
+    "work_order_part",
+    "work_order_sheet",
+    "work_order_sign",
+    "work_order_signing_link",
+    "credential_lend",
+    "change_approval_request",
+}
+# Pages without an id that only staff use: customers get 404, staff get the page.
+STAFF_ONLY_PAGE_NAMES = {"engineer_roster", "duty_roster"}
 # Pages about a person's own records (their notifications): nobody else reaches them, staff included, so the
 # owner's answers (not staff's) show which methods the route implements and that it works.
 PERSONAL_ROUTE_NAMES = {"notification_open"}
@@ -78,9 +113,16 @@ ROUTE_KINDS = {
     "/api/v1/ticket-comments/": "comment",
     "/api/v1/ticket-transitions/": "transition",
     "/notifications/": "notification",
+    "/work-orders/": "work_order",
+    "/api/v1/work-orders/": "work_order",
+    "/vendor-cases/": "vendor_case",
+    "/credentials/": "credential",
+    "/approvals/": "approval",
 }
-# URL parameters that are not object ids, and the value the walk gives them.
-PLAIN_PARAMS = {"format": "json"}
+# URL parameters that are not object ids, and the value the walk gives them. A one-time link's token is the
+# permission itself (no login needed): one nobody was sent is an unknown link, 404 for everybody.
+UNKNOWN_TOKEN = "walk-no-such-link-7Qx2uVbN0aLk3sTq9fZc"
+PLAIN_PARAMS = {"format": "json", "token": UNKNOWN_TOKEN}
 # Tables that record sign-ins and sessions, not anybody's data; the walk signs in again after /logout/.
 NOT_FINGERPRINTED = ("sessions.", "axes.")
 NOT_FINGERPRINTED_COLUMNS = {"accounts.user": {"last_login"}}
@@ -232,6 +274,8 @@ def make_tenant(tag: str, label: str, phone: str, *, agent, engineer):
         user=t.user, title=f"{label}工单提醒", body=f"{label}通知正文", url=t.ticket_working.get_absolute_url()
     )
 
+    add_field_service(t, label, phone, agent=agent, engineer=engineer)
+
     # Objects of each kind; the first is one the owner may see (the rest may be internal).
     t.objects = {
         "customer": [t.customer],
@@ -244,6 +288,10 @@ def make_tenant(tag: str, label: str, phone: str, *, agent, engineer):
         "attachment": [t.attachment_public, t.attachment_internal],
         "transition": [t.transition],
         "notification": [t.notification],
+        "work_order": t.work_orders,
+        "vendor_case": [t.vendor_case],
+        "credential": [t.credential],
+        "approval": [t.approval],
     }
     numbers = [x.number for x in t.tickets]
     national = phonenumbers.parse(phone)
@@ -272,8 +320,103 @@ def make_tenant(tag: str, label: str, phone: str, *, agent, engineer):
         t.notification.body,
         *numbers,
         *(x.title for x in t.tickets),
+        *t.field_service_secrets,
     ]
     return t
+
+
+def add_field_service(t, label: str, phone: str, *, agent, engineer) -> None:
+    """The tenant's field service, a work order in each state its actions need: one on site (work logged, a part
+    fitted, a change waiting for the customer's approval), one on the way (to check in), a remote one at work (with
+    lent remote access; it may be completed) and one done and signed by the engineer, waiting for the customer's
+    signature through a one-time link; and a vendor case on the ticket. Every sheet has a PDF, so the PDF route
+    answers staff."""
+    tag = t.tag.upper()
+    now = timezone.now()
+    national = str(phonenumbers.parse(phone).national_number)
+    common = {
+        "ticket": t.ticket_working,
+        "customer": t.customer,
+        "site": t.site,
+        "engineer": engineer,
+        "dispatcher": agent,
+        "kind": WorkOrderKind.ON_SITE,
+        "accepted_at": now,
+        "travel_started_at": now,
+        "address": f"{label}现场地址88号",
+        "contact_name": f"{label}现场联系人",
+        "contact_phone": phone,
+        "software_name": f"{label}存储系统",
+    }
+
+    def order(n: int, status: str, **fields):
+        return WorkOrderFactory(
+            number=f"WO-{tag}-20260101-{n}", status=status, problem_description=f"{label}问题描述{n}", **common | fields
+        )
+
+    t.work_order_on_site = order(1, WorkOrderStatus.ON_SITE, started_at=now, task_description=f"{label}现场任务描述")
+    t.work_order_travelling = order(2, WorkOrderStatus.TRAVELLING)
+    t.work_order_remote = order(3, WorkOrderStatus.WORKING_REMOTELY, kind=WorkOrderKind.REMOTE, started_at=now)
+    t.work_order_done = order(
+        4, WorkOrderStatus.WORK_DONE, started_at=now, ended_at=now, resolution=f"{label}现场处理结果"
+    )
+    t.work_orders = [t.work_order_on_site, t.work_order_travelling, t.work_order_remote, t.work_order_done]
+
+    t.work_log = work_log_add(actor=engineer, work_order=t.work_order_on_site, text=f"{label}工作记录", hours=1)
+    t.part = part_add(
+        actor=engineer, work_order=t.work_order_on_site, description=f"{label}电源模块", serial_number=f"PS-{tag}-4411"
+    )
+    t.approval, t.approval_token = change_approval_request(
+        actor=engineer, work_order=t.work_order_on_site, description=f"{label}变更说明：升级固件", send_to=national
+    )
+    t.credential_password = f"{label}密码#2026"
+    t.credential = credential_lend(
+        actor=engineer,
+        ticket=t.ticket_working,
+        work_order=t.work_order_remote,
+        system=f"{label}核心数据库",
+        address=f"10.{len(label)}.{ord(t.tag)}.7 VPN",
+        username=f"{t.tag}_oracle_walk",
+        password=t.credential_password,
+        lent_by=f"{label}借出人",
+        valid_until=now + dt.timedelta(days=2),
+    )
+    t.vendor_case = vendor_case_open(
+        actor=agent,
+        ticket=t.ticket_working,
+        vendor=t.asset.product.vendor,
+        case_number=f"CASE-{tag}-5501",
+        contact_name=f"{label}厂商联系人",
+    )
+    work_order_sign(
+        actor=engineer,
+        work_order=t.work_order_done,
+        role=SignerRole.ENGINEER,
+        signer_name=str(engineer),
+        signature=signature_data_url(),
+    )
+    t.sign_token = signing_link_send(actor=engineer, work_order=t.work_order_done, send_to=national)
+    for work_order in t.work_orders:
+        work_order.refresh_from_db()
+        work_order.pdf.save(f"{work_order.number}.pdf", ContentFile(b"%PDF-1.4 walk"), save=True)
+    t.field_service_secrets = [
+        *(common[name] for name in ("address", "contact_name", "software_name")),
+        *(work_order.number for work_order in t.work_orders),
+        *(work_order.problem_description for work_order in t.work_orders),
+        t.work_order_on_site.task_description,
+        t.work_order_done.resolution,
+        t.work_log.text,
+        t.part.description,
+        t.part.serial_number,
+        t.credential.system,
+        t.credential.address,
+        t.credential.username,
+        t.credential_password,
+        t.credential.lent_by,
+        t.approval.description,
+        t.vendor_case.case_number,
+        t.vendor_case.contact_name,
+    ]
 
 
 @pytest.fixture
@@ -282,13 +425,15 @@ def world(settings, tmp_path):
     agent = UserFactory(username="walk-agent", role=Role.AGENT)
     engineer = UserFactory(username="walk-engineer", role=Role.ENGINEER)
     staff = UserFactory(username="walk-admin", role=Role.ADMIN)
+    manager = UserFactory(username="walk-manager", role=Role.MANAGER, phone="+8613700001111")
+    EngineerProfileFactory(user=engineer)  # on the engineers' roster, which customers must not reach
     a = make_tenant("a", "甲方杭州", "+8613811112222", agent=agent, engineer=engineer)
     b = make_tenant("b", "乙方宁波", "+8613922223333", agent=agent, engineer=engineer)
     # customer1's own notification is read already, so the list walk's POST to "mark all read" changes nothing;
     # B's stays unread, so a request of A's that touched it would show in the fingerprint.
     a.notification.read_at = a.notification.created_at
     a.notification.save(update_fields=["read_at"])
-    return SimpleNamespace(a=a, b=b, agent=agent, engineer=engineer, staff=staff)
+    return SimpleNamespace(a=a, b=b, agent=agent, engineer=engineer, staff=staff, manager=manager)
 
 
 # Clients and requests -------------------------------------------------------------------------
@@ -345,6 +490,11 @@ def body_of(response) -> str:
     return response.walk_body
 
 
+def without_id(text: str, pk: int) -> str:
+    """The text with the id taken out of the addresses in it (only there: a 6 in "max_digits": 6 is not the id)."""
+    return re.sub(rf"/{pk}(?=[/.?\"]|$)", "/<id>", text)
+
+
 def leaked(response, tenant, typed=()) -> list[str]:
     """Which of the tenant's strings the answer shows, besides what the caller typed (a search box echoes it)."""
     text = body_of(response)
@@ -359,8 +509,9 @@ def leaked(response, tenant, typed=()) -> list[str]:
     return found
 
 
-def payload(kind: str, obj, world, tenant, *, api: bool) -> dict:
-    """A plausible write for a route of this kind: what its owner or staff might really send."""
+def payload(kind: str, obj, world, tenant, *, api: bool, route: Route | None = None) -> dict:
+    """A plausible write for a route of this kind: what its owner or staff might really send (with the fields of
+    the route's own form where the kind's fields are not enough, see ROUTE_FORMS)."""
     other = world.a if tenant is world.b else world.b
     serializers = {
         "customer": (CustomerSerializer, "name"),
@@ -421,7 +572,55 @@ def payload(kind: str, obj, world, tenant, *, api: bool) -> dict:
             "body": "越权评论",
             "is_public": True,
             "assignee": world.engineer.pk,
+            # the field-service forms on the ticket page: dispatch, escalation, a vendor case (prefixed fields)
+            "engineer": world.engineer.pk,
+            "basis": "越权派单",
+            "task_description": "越权任务",
+            "escalate-to_tier": "L2",
+            "escalate-reason": "越权升级",
+            "escalate-version": obj.version,
+            "manager-reason": "越权通知经理",
+            "manager-manager": world.manager.pk,
+            "manager-version": obj.version,
+            "vendor_case-vendor": tenant.asset.product.vendor_id,
+            "vendor_case-case_number": "CASE-INTRUDER",
         }
+    elif kind == "work_order":  # what the sheet's forms post: an action, check-in, log, part, sheet, signature…
+        valid_until = timezone.localtime() + dt.timedelta(days=1)
+        data = {
+            "version": obj.version,
+            "action": "cancel",
+            "note": "越权操作",
+            "latitude": "30.28",
+            "longitude": "120.16",
+            "resolution": "越权完成",
+            "text": "越权工作记录",
+            "hours": "1",
+            "description": "越权变更",
+            "quantity": 1,
+            "unit_price": "0",
+            "software_name": "越权软件",
+            "task_description": "越权任务",
+            "labour_hours": "9",
+            "travel_km": "9",
+            "travel_cost": "9",
+            "role": SignerRole.CUSTOMER,
+            "signer_name": "越权签名人",
+            "signature": signature_data_url(),
+            "send_to": "13000000000",
+            "system": "越权系统",
+            "address": "越权地址",
+            "username": "intruder",
+            "password": "intruder-password",
+            "lent_by": "越权",
+            "valid_until": valid_until.strftime("%Y-%m-%dT%H:%M"),
+        }
+    elif kind == "vendor_case":
+        data = {f"case{obj.pk}-note": "越权进展", f"case{obj.pk}-status": "waiting_vendor"}
+    elif kind == "credential":
+        data = {"reason": "越权查看密码"}
+    elif kind == "approval":
+        data = {"decision": "approve", "decided_by_name": "越权审批人", "note": "越权"}
     elif kind == "comment":
         data = {"ticket": obj.ticket_id, "body": "越权修改", "is_public": True}
     elif kind == "attachment":
@@ -430,10 +629,24 @@ def payload(kind: str, obj, world, tenant, *, api: bool) -> dict:
         data = {"ticket": obj.ticket_id, "action": "reopen", "note": "越权", "version": obj.ticket.version}
     else:
         data = {}
+    if route is not None and route.name in ROUTE_FORMS:
+        data.update(ROUTE_FORMS[route.name](obj, world))
     if not api:
         data = {k: ("on" if v is True else v) for k, v in data.items()}
         data["file"] = SimpleUploadedFile("越权.txt", b"intruder")
     return data
+
+
+# Fields of a route's own form that clash with, or go beyond, its kind's payload above.
+ROUTE_FORMS = {
+    "ticket_edit": lambda ticket, world: {
+        "kind": "general_fault",
+        "description": "越权描述",
+        "impact": 1,
+        "contact_phone": "+8613000000000",
+    },
+    "work_order_dispatch": lambda ticket, world: {"kind": WorkOrderKind.ON_SITE},
+}
 
 
 # "Nothing changed" ----------------------------------------------------------------------------
@@ -478,7 +691,10 @@ def test_every_route_with_an_id_is_mapped_to_an_object_kind():
 def implemented_methods(staff: Caller, route: Route, obj, kind, world, tenant) -> dict[str, int]:
     """What staff get from each method (writes rolled back): a method staff get 405 for is not implemented."""
     url = route.url(obj.pk)
-    return {m: staff.probe(m, url, payload(kind, obj, world, tenant, api=route.is_api)).status_code for m in METHODS}
+    return {
+        m: staff.probe(m, url, payload(kind, obj, world, tenant, api=route.is_api, route=route)).status_code
+        for m in METHODS
+    }
 
 
 def test_customer1_gets_404_from_every_route_for_customer2s_objects(world):
@@ -500,9 +716,11 @@ def test_customer1_gets_404_from_every_route_for_customer2s_objects(world):
         for obj in b.objects[kind]:
             url = route.url(obj.pk)
             for method in (*METHODS, "OPTIONS"):
-                data = payload(kind, obj, world, b, api=route.is_api)
+                data = payload(kind, obj, world, b, api=route.is_api, route=route)
                 response = customer1.send(method, url, data)
-                missing = customer1.send(method, route.url(SENTINEL), payload(kind, obj, world, b, api=route.is_api))
+                missing = customer1.send(
+                    method, route.url(SENTINEL), payload(kind, obj, world, b, api=route.is_api, route=route)
+                )
                 attempts += 1
                 code = response.status_code
                 if code != missing.status_code:
@@ -510,9 +728,7 @@ def test_customer1_gets_404_from_every_route_for_customer2s_objects(world):
                 if method == "OPTIONS":
                     # DRF describes the endpoint (no record) for any id; it must not differ from a missing id.
                     # Pages answer OPTIONS with the 404 page, whose CSRF token differs on every render.
-                    if route.is_api and body_of(response).replace(str(obj.pk), "<id>") != body_of(missing).replace(
-                        str(SENTINEL), "<id>"
-                    ):
+                    if route.is_api and without_id(body_of(response), obj.pk) != without_id(body_of(missing), SENTINEL):
                         failures.append(f"OPTIONS {url} answers differently for B's {kind} and a missing id")
                 elif method in implemented and code != 404:
                     failures.append(f"{method} {url} (B's {kind} {obj.pk}) -> {code}, expected 404")
@@ -525,7 +741,7 @@ def test_customer1_gets_404_from_every_route_for_customer2s_objects(world):
         owner_methods = set() if route.name in STAFF_ONLY_ROUTE_NAMES else implemented - {"HEAD"}
         for method in sorted(owner_methods):
             code = customer2.probe(
-                method, route.url(owner_obj.pk), payload(kind, owner_obj, world, b, api=route.is_api)
+                method, route.url(owner_obj.pk), payload(kind, owner_obj, world, b, api=route.is_api, route=route)
             ).status_code
             if code == 404 or code >= 500 or (method == "GET" and code != 200):
                 failures.append(f"owner customer2 {method} {route.url(owner_obj.pk)} -> {code}")
@@ -544,7 +760,9 @@ def test_customer2_gets_404_for_customer1s_objects(world):
     for route, kind in mapped:
         for obj in world.a.objects[kind]:
             for method in ("GET", "POST", "PATCH"):
-                response = customer2.send(method, route.url(obj.pk), payload(kind, obj, world, world.a, api=True))
+                response = customer2.send(
+                    method, route.url(obj.pk), payload(kind, obj, world, world.a, api=True, route=route)
+                )
                 if response.status_code not in (404, 405):  # 405: a POST-only page; the walk above is strict
                     failures.append(f"{method} {route.url(obj.pk)} -> {response.status_code}")
                 if secrets := leaked(response, world.a):
@@ -592,7 +810,15 @@ def test_lists_pages_and_forms_show_none_of_customer2s_data(world):
                 failures.append(f"{label} shows B's {secrets}")
 
     # The lists really list (customer1 sees their own rows), so "nothing of B's" is not "nothing at all".
-    own_lists = ("/tickets/", "/customers/", "/api/v1/tickets/", "/api/v1/assets/", "/api/v1/ticket-comments/")
+    own_lists = (
+        "/tickets/",
+        "/customers/",
+        "/api/v1/tickets/",
+        "/api/v1/assets/",
+        "/api/v1/ticket-comments/",
+        "/work-orders/",
+        "/api/v1/work-orders/",
+    )
     for url in (*own_lists, "/notifications/"):
         own = body_of(customer1.send("GET", url))
         if not any(secret in own for secret in a.secrets):
@@ -653,6 +879,163 @@ def test_staff_reach_customer2s_objects_on_every_route(world):
             if answers["GET"] not in (200, 405) or any(code == 404 or code >= 500 for code in answers.values()):
                 failures.append(f"{route.url(obj.pk)}: {answers}")
     assert not failures, "\n".join(failures)
+
+
+def test_the_owning_customer_cannot_use_the_staff_only_routes_on_their_own_records(world):
+    """customer2 owns B's records, yet a staff-only route either does not exist for them (404, as for a record they
+    cannot see) or refuses their write: nothing changes. The walk's owner check skips these routes, so this is
+    where "a customer may read their sheet but not work it" is proved."""
+    mapped, _problems = id_routes_by_kind()
+    b = world.b
+    staff, customer2 = Caller(world.staff), Caller(b.user)
+    staff_only = [(route, kind) for route, kind in mapped if route.name in STAFF_ONLY_ROUTE_NAMES]
+    assert {route.name for route, _kind in staff_only} == STAFF_ONLY_ROUTE_NAMES  # no stale names
+    failures = []
+    before = fingerprint()
+    for route, kind in staff_only:
+        for obj in b.objects[kind]:
+            implemented = {
+                m for m, code in implemented_methods(staff, route, obj, kind, world, b).items() if code != 405
+            }
+            for method in sorted(implemented):
+                response = customer2.send(
+                    method, route.url(obj.pk), payload(kind, obj, world, b, api=route.is_api, route=route)
+                )
+                code = response.status_code
+                if route.name in HIDDEN_FROM_CUSTOMERS and code != 404:
+                    failures.append(
+                        f"owner {method} {route.url(obj.pk)} -> {code}, expected 404 (hidden from customers)"
+                    )
+                elif code >= 500 or code == 201:
+                    failures.append(f"owner {method} {route.url(obj.pk)} -> {code}")
+    assert not failures, "\n".join(failures)
+    assert not (changed := changes_since(before)), "\n".join(changed)
+
+
+def changes_made(caller: Caller, method: str, url: str, data) -> list[str]:
+    """What a request would change (it is rolled back)."""
+    with transaction.atomic():
+        before = fingerprint()
+        caller.send(method, url, data)
+        changed = changes_since(before)
+        transaction.set_rollback(True)
+    return changed
+
+
+# Staff-only routes whose payload changes nothing even for the right person in the fixture's states, and why.
+NO_CHANGE_FOR_STAFF_EITHER = {
+    "api:ticket-escalations": "it reads the ticket's SLA escalations",
+    "api:ticket-acknowledge-escalation": "the fixture's tickets have no SLA escalation to acknowledge",
+}
+
+
+def test_the_staff_only_writes_are_real_for_the_right_person(world):
+    """The payloads above are what the pages really post: the right member of staff (the sheet's engineer, the
+    dispatcher or an administrator) changes something with them, so "the owner changed nothing" is a refusal,
+    not a bad form."""
+    mapped, _problems = id_routes_by_kind()
+    b = world.b
+    people = [Caller(world.engineer), Caller(world.agent), Caller(world.staff)]
+    unchanged = []
+    for route, kind in mapped:
+        if route.name not in STAFF_ONLY_ROUTE_NAMES or route.name in NO_CHANGE_FOR_STAFF_EITHER:
+            continue
+        method = "POST"
+        if not any(
+            changes_made(person, method, route.url(obj.pk), payload(kind, obj, world, b, api=route.is_api, route=route))
+            for obj in b.objects[kind]
+            for person in people
+        ):
+            unchanged.append(f"{method} {route.route} ({route.name})")
+    assert not unchanged, "nobody changed anything with the walk's payload on:\n" + "\n".join(unchanged)
+
+
+def test_the_engineers_and_duty_rosters_are_for_staff_only(world):
+    customer1, staff = Caller(world.a.user), Caller(world.staff)
+    assert {route.name for route in plain_routes()} >= STAFF_ONLY_PAGE_NAMES  # the list walk covers them too
+    for name in sorted(STAFF_ONLY_PAGE_NAMES):
+        url = reverse(name)
+        assert [customer1.send(method, url).status_code for method in ("GET", "HEAD")] == [404, 404], url
+        assert customer1.send("POST", url, payload("", None, world, world.b, api=False)).status_code in (404, 405)
+        assert staff.send("GET", url).status_code == 200, url
+    roster = body_of(staff.send("GET", reverse("engineer_roster")))
+    assert world.engineer.last_name in roster  # staff really see the roster customers are refused
+
+
+def test_an_unknown_one_time_link_is_not_found_for_anybody(world):
+    callers = {"anonymous": Client(), "customer1": Caller(world.a.user).page, "staff": Caller(world.staff).page}
+    before = fingerprint()
+    for name in ("sign_by_link", "change_approval_link"):
+        url = reverse(name, kwargs={"token": UNKNOWN_TOKEN})
+        for who, client in callers.items():
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                assert response.status_code == 404, (who, method, url)
+                assert not leaked(response, world.b), (who, method, url)
+    assert not changes_since(before)
+
+
+def test_customer2s_one_time_links_give_customer1_the_one_sheet_or_change_and_nothing_else(world):
+    """A one-time link's token is the permission (by design: the customer's contact signs or decides on their phone,
+    without an account). Whoever holds B's tokens, customer1 included, sees the one task sheet or change they were
+    sent for, exactly what an anonymous visitor sees, and no other of B's data; being signed in as another
+    customer's user adds nothing, and the links open nothing else. Looking does not spend them."""
+    b = world.b
+    customer1, anonymous = Caller(world.a.user), Client()
+    sheet, change = b.work_order_done, b.approval
+    pages = {
+        reverse("sign_by_link", kwargs={"token": b.sign_token}): (
+            # what the customer signs: that one sheet's contents
+            {b.customer.name, sheet.number, sheet.problem_description, sheet.resolution, sheet.address}
+            | {sheet.contact_name, sheet.software_name, *(part.description for part in sheet.parts.all())},
+            {sheet.number, sheet.problem_description},
+        ),
+        reverse("change_approval_link", kwargs={"token": b.approval_token}): (
+            {b.customer.name, change.work_order.number, change.description},
+            {change.work_order.number, change.description},
+        ),
+    }
+    before = fingerprint()
+    for url, (allowed, shown_at_least) in pages.items():
+        as_customer1 = customer1.send("GET", url)
+        as_anonymous = anonymous.get(url)
+        assert (as_customer1.status_code, as_anonymous.status_code) == (200, 200), url
+        shown = set(leaked(as_customer1, b))
+        assert shown == set(leaked(as_anonymous, b)), url
+        assert shown_at_least <= shown <= allowed, (url, sorted(shown - allowed))
+    # The links opened nothing else of B's for customer1.
+    elsewhere = [
+        ("GET", sheet.get_absolute_url()),
+        ("GET", reverse("work_order_pdf", args=[sheet.pk])),
+        ("GET", change.work_order.get_absolute_url()),
+        ("GET", b.ticket_working.get_absolute_url()),
+        ("POST", reverse("change_approval_decide", args=[change.pk])),
+    ]
+    for method, url in elsewhere:
+        data = payload("approval", change, world, b, api=False)
+        assert customer1.send(method, url, data).status_code == 404, (method, url)
+    assert not (changed := changes_since(before)), "\n".join(changed)
+
+
+def test_the_owners_own_sheets_show_nothing_internal(world):
+    """The owner reaches their sheets (the walk proves it); what they see there is the sheet, not the internal side
+    of the job: internal notes and files, the lent password, the vendor's cases."""
+    b = world.b
+    customer2 = Caller(b.user)
+    internal = {
+        b.comment_internal.body,
+        b.attachment_internal.name,
+        b.credential_password,
+        b.credential.address,
+        b.vendor_case.case_number,
+        b.vendor_case.contact_name,
+    }
+    for work_order in b.work_orders:
+        for url in (work_order.get_absolute_url(), reverse("api:work-order-detail", args=[work_order.pk])):
+            response = customer2.send("GET", url)
+            assert response.status_code == 200, url
+            assert work_order.number in body_of(response), url
+            assert not internal & set(leaked(response, b)), (url, sorted(internal & set(leaked(response, b))))
 
 
 def test_the_admin_and_its_pages_refuse_customer_users(world):
