@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from aftersales.accounts import roles
-from aftersales.accounts.models import Team, User
+from aftersales.accounts.models import EngineerProfile, Team, User
 from aftersales.assets.models import Asset, Product, Vendor
 from aftersales.contracts.entitlement import entitlement_check
 from aftersales.contracts.models import Contract, ServiceLevel, WarrantyTerm
@@ -23,8 +23,10 @@ from aftersales.core.time import local_date
 from aftersales.customers.models import Contact, Customer, Site
 from aftersales.demo.catalogue import CUSTOMERS, DEMO_PASSWORD, PRODUCTS, STAFF, TEAM_LEADS, TEAMS, VENDORS
 from aftersales.demo.clock import SimulatedClock, simulated_time
-from aftersales.demo.planning import DemoPlan, Step, TicketPlan, contract_dates
+from aftersales.demo.field_loading import FieldWork, create_field_reference
+from aftersales.demo.planning import FIELD, RECENT_DAYS, DemoPlan, Step, TicketPlan, contract_dates
 from aftersales.demo.sla import create_duty_roster, summarise_clocks, sweep_open_tickets
+from aftersales.dispatch.models import VendorCase, WorkOrder
 from aftersales.tickets.choices import Channel, EventKind, Status
 from aftersales.tickets.models import Comment, Ticket, TicketEvent
 from aftersales.tickets.services import (
@@ -37,9 +39,6 @@ from aftersales.tickets.services import (
 )
 from aftersales.tickets.sla import PolicyBook
 from aftersales.tickets.transitions import ASSIGNABLE, BY_ACTION, is_permitted
-
-# Tickets received within this many days are replayed through the services; older ones are bulk-inserted.
-RECENT_DAYS = 21
 
 
 def reasons_not_empty() -> list[str]:
@@ -68,6 +67,8 @@ class Directory:
     sites: dict[tuple[str, str], Site] = field(default_factory=dict)
     contracts: dict[str, Contract] = field(default_factory=dict)
     assets: dict[str, Asset] = field(default_factory=dict)
+    vendors: dict[str, Vendor] = field(default_factory=dict)
+    products: dict[str, Product] = field(default_factory=dict)  # by ProductSpec.key
     password: str = ""  # the demo password's hash, shared by every demo account
 
 
@@ -78,6 +79,13 @@ def load_demo(plan: DemoPlan) -> dict[str, int]:
     create_staff(directory)
     create_duty_roster(directory.users)
     create_master_data(directory, plan)
+    create_field_reference(
+        users=directory.users,
+        teams=directory.teams,
+        vendors=directory.vendors,
+        products=directory.products,
+        now=plan.now,
+    )
     cutoff = plan.now - dt.timedelta(days=RECENT_DAYS)
     HistoryWriter(directory, PolicyBook.load(), plan.now).write(
         [ticket for ticket in plan.tickets if ticket.received_at < cutoff]
@@ -94,6 +102,9 @@ def load_demo(plan: DemoPlan) -> dict[str, int]:
         "tickets": Ticket.objects.count(),
         "ticket events": TicketEvent.objects.count(),
         "comments": Comment.objects.count(),
+        "engineer profiles": EngineerProfile.objects.count(),
+        "work orders": WorkOrder.objects.count(),
+        "vendor cases": VendorCase.objects.count(),
     }
 
 
@@ -200,8 +211,10 @@ def create_master_data(directory: Directory, plan: DemoPlan) -> None:
                 email=next(c.email for c in spec.contacts if c.phone == customer_user.phone),
                 customer=customer,
             )
-    vendors = {name: Vendor.objects.create(name=name, support_phone=phone) for name, phone in VENDORS.items()}
-    products = {
+    vendors = directory.vendors = {
+        name: Vendor.objects.create(name=name, support_phone=phone) for name, phone in VENDORS.items()
+    }
+    products = directory.products = {
         spec.key: Product.objects.create(
             vendor=vendors[spec.vendor], name=spec.name, model=spec.model, category=spec.category
         )
@@ -259,6 +272,7 @@ def replay_through_services(directory: Directory, plans: list[TicketPlan]) -> No
     if not steps:
         return
     tickets: dict[int, Ticket] = {}
+    field_work = FieldWork(directory.users, directory.vendors)
     with simulated_time(SimulatedClock(steps[0][0])) as clock:
         for at, key, _index, plan, step in steps:
             clock.move_to(at)
@@ -280,6 +294,9 @@ def replay_through_services(directory: Directory, plans: list[TicketPlan]) -> No
                 tickets[key] = ticket_transition(
                     actor=actor, ticket=tickets[key], version=tickets[key].version, **arguments
                 )
+            elif step.operation == FIELD:
+                field_work.run(actor=actor, ticket=tickets[key], arguments=arguments)
+                tickets[key] = Ticket.objects.get(pk=tickets[key].pk)  # dispatch and check-in may change it
             else:
                 comment_add(actor=actor, ticket=tickets[key], body=arguments["body"], is_public=arguments["is_public"])
 

@@ -21,6 +21,7 @@ from aftersales.demo.catalogue import (
     CustomerSpec,
     ProductSpec,
 )
+from aftersales.demo.field_catalogue import PROFILES
 from aftersales.demo.scenarios import SCENARIOS, SLA_SHOWCASES, Scenario, SlaShowcase
 from aftersales.tickets.choices import Channel, Kind, Level, Status, Tier
 
@@ -28,6 +29,9 @@ PRODUCTS_BY_KEY = {product.key: product for product in PRODUCTS}
 CUSTOMERS_BY_CODE = {customer.code: customer for customer in CUSTOMERS}
 CUSTOMER_USERS = {spec.customer: spec for spec in STAFF if spec.customer}
 MIN_TICKETS = 30
+FIELD = "field"  # a field step's arguments' "op" says which dispatch service it calls (see demo.field_planning)
+# Tickets received within this many days are replayed through the services; older ones are bulk-inserted.
+RECENT_DAYS = 21
 
 # Share of each final status, in percent; every status gets at least one ticket.
 STATUS_SHARES = {
@@ -131,7 +135,7 @@ class AssetPlan:
 class Step:
     at: dt.datetime
     actor: str  # username
-    operation: str  # create, assign, transition or comment
+    operation: str  # create, assign, transition, comment, or FIELD (a work order's or vendor case's step)
     arguments: dict = field(default_factory=dict)
 
 
@@ -153,6 +157,7 @@ class TicketPlan:
     final_status: str
     steps: list[Step] = field(default_factory=list)
     on_site_required: bool = False
+    showcase: bool = False  # an SLA showcase, timed to the minute
 
 
 @dataclass
@@ -160,8 +165,10 @@ class DemoPlan:
     now: dt.datetime
     assets: list[AssetPlan]
     tickets: list[TicketPlan]
+    work_orders: int = 0
 
     def counts(self) -> dict[str, int]:
+        field_steps = [step for ticket in self.tickets for step in ticket.steps if step.operation == FIELD]
         return {
             "users": len(STAFF),
             "customers": len(CUSTOMERS),
@@ -170,8 +177,11 @@ class DemoPlan:
             "contracts": sum(len(c.contracts) for c in CUSTOMERS),
             "assets": len(self.assets),
             "tickets": len(self.tickets),
-            "ticket events": sum(len(ticket.steps) for ticket in self.tickets),
+            "ticket events": sum(len(ticket.steps) for ticket in self.tickets) - len(field_steps),
             "comments": sum(1 for ticket in self.tickets for step in ticket.steps if step.operation == "comment"),
+            "engineer profiles": len(PROFILES),
+            "work orders": self.work_orders,
+            "vendor cases": sum(1 for step in field_steps if step.arguments["op"] == "vendor_open"),
         }
 
     def status_counts(self) -> Counter:
@@ -241,7 +251,10 @@ def plan_demo(*, seed: int, tickets: int, now: dt.datetime) -> DemoPlan:
     plans.sort(key=lambda plan: plan.received_at)
     for key, plan in enumerate(plans, start=1):
         plan.key = key
-    return DemoPlan(now=now, assets=assets, tickets=plans)
+    from aftersales.demo.field_planning import plan_field_work  # it builds on this module's plans
+
+    work_orders = plan_field_work(plans, assets, now)
+    return DemoPlan(now=now, assets=assets, tickets=plans, work_orders=work_orders)
 
 
 def showcase_places(wanted: list[tuple[str | None, str, bool]]) -> dict[int, SlaShowcase]:
@@ -330,6 +343,7 @@ class TicketPlanner:
             received_at=received_at,
             final_status=showcase.status,
             on_site_required=showcase.on_site_required,
+            showcase=True,
         )
         plan.steps = [
             Step(received_at + dt.timedelta(minutes=minutes), actor, operation, dict(arguments))

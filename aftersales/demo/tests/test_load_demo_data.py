@@ -9,16 +9,37 @@ from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 from django.utils import timezone
 
-from aftersales.accounts.models import SYSTEM_USERNAME, DutyShift, Team, User
+from aftersales.accounts.models import (
+    SYSTEM_USERNAME,
+    DutyException,
+    DutyShift,
+    EngineerProfile,
+    EngineerStatus,
+    Region,
+    Skill,
+    Team,
+    User,
+)
 from aftersales.accounts.roles import Role
 from aftersales.assets.models import Asset
 from aftersales.contracts.choices import ContractStatus, Entitlement
 from aftersales.contracts.entitlement import entitlement_check
 from aftersales.contracts.models import Contract
+from aftersales.core.choices import Tier
 from aftersales.core.time import local_date
-from aftersales.customers.models import Customer
+from aftersales.customers.models import Customer, Site
 from aftersales.customers.tests.factories import CustomerFactory
 from aftersales.demo.planning import plan_demo
+from aftersales.dispatch.choices import (
+    ApprovalStatus,
+    SignedVia,
+    SignerRole,
+    WorkOrderEventKind,
+    WorkOrderStatus,
+)
+from aftersales.dispatch.models import Certification, RemoteCredential, VendorCase, WorkOrder, WorkOrderEvent
+from aftersales.dispatch.services.signing import PNG_MAGIC
+from aftersales.dispatch.services.vendor_cases import vendor_delays
 from aftersales.notifications.models import Outbox
 from aftersales.sla.choices import Clock
 from aftersales.tickets.choices import OPEN_STATUSES, EventKind, SlaHealth, Status
@@ -128,7 +149,9 @@ def test_every_timeline_starts_with_creation_runs_in_order_and_ends_in_the_ticke
                 assert event.from_status == status, ticket.number
                 status = event.to_status
         assert status == ticket.status, ticket.number
-        changes = sum(1 for event in events if event.kind in (EventKind.ASSIGNED, EventKind.STATUS_CHANGED))
+        # Dispatching a work order to someone else reassigns the ticket; checking in records the arrival.
+        bumps = (EventKind.ASSIGNED, EventKind.STATUS_CHANGED, EventKind.ARRIVED)
+        changes = sum(1 for event in events if event.kind in bumps)
         assert ticket.version == 1 + changes
         stamps = [
             ticket.received_at,
@@ -235,3 +258,115 @@ def test_the_same_seed_gives_the_same_plan():
         (t.title, t.final_status, t.received_at) for t in second.tickets
     ]
     assert [a.serial_number for a in first.assets] == [a.serial_number for a in second.assets]
+
+
+@pytest.mark.django_db
+def test_every_engineer_and_expert_has_a_profile_in_a_region_with_skills_certifications_and_a_roster():
+    load()
+
+    workers = User.objects.filter(role__in=(Role.ENGINEER, Role.EXPERT))
+    assert workers.count() >= 12
+    assert set(workers.values_list("username", flat=True)) == set(
+        EngineerProfile.objects.values_list("user__username", flat=True)
+    )
+    profiles = EngineerProfile.objects.select_related("user", "region", "team")
+    assert all(profile.region and profile.team and profile.skills.exists() for profile in profiles)
+    assert {profile.tier for profile in profiles} == {Tier.L2, Tier.L3}
+    assert all(profile.tier == Tier.L3 for profile in profiles if profile.user.role == Role.EXPERT)
+    assert len({profile.home_city for profile in profiles}) >= 6
+    assert profiles.filter(status=EngineerStatus.OFF_DUTY).exists()
+    provinces = {province for region in Region.objects.all() for province in region.province_list}
+    assert set(Site.objects.values_list("province", flat=True)) <= provinces
+    assert Region.objects.get(name="华东").travel_speed_kmh == 45
+    assert {"存储", "小型机", "网络", "数据库", "视频监控", "服务器"} <= set(
+        Skill.objects.values_list("name", flat=True)
+    )
+    today = local_date()
+    certifications = Certification.objects.all()
+    assert certifications.filter(valid_until__lt=today).exists()
+    assert certifications.filter(valid_until__gte=today, valid_until__lte=today + dt.timedelta(days=30)).exists()
+    assert certifications.filter(products__isnull=False).exists()
+    assert certifications.filter(products__isnull=True).exists()
+    assert set(certifications.values_list("engineer__role", flat=True)) == {Role.ENGINEER, Role.EXPERT}
+    # Every shift has standby engineers, none of them the shift's duty engineer; next week has a holiday swap.
+    for shift in DutyShift.objects.prefetch_related("standby_engineers"):
+        standby = {user.pk for user in shift.standby_engineers.all()}
+        assert standby and shift.duty_engineer_id not in standby
+    exception = DutyException.objects.get()
+    next_monday = today + dt.timedelta(days=7 - today.weekday())
+    assert next_monday <= exception.day < next_monday + dt.timedelta(days=7)
+    assert exception.duty_engineer.engineer and exception.reason
+
+
+@pytest.mark.django_db
+def test_work_orders_in_every_state_are_made_by_the_services_in_time_and_no_pdf_is_rendered_while_loading():
+    load()
+
+    now = timezone.now()
+    orders = WorkOrder.objects.select_related("ticket")
+    statuses = set(orders.values_list("status", flat=True))
+    assert {
+        WorkOrderStatus.DISPATCHED,
+        WorkOrderStatus.TRAVELLING,
+        WorkOrderStatus.ON_SITE,
+        WorkOrderStatus.WORKING_REMOTELY,
+        WorkOrderStatus.WORK_DONE,
+        WorkOrderStatus.SIGNED,
+        WorkOrderStatus.ARCHIVED,
+        WorkOrderStatus.DECLINED,
+    } <= statuses
+    for order in orders:
+        events = list(order.events.all())
+        assert events[0].data["action"] == "dispatch", order.number
+        assert [event.at for event in events] == sorted(event.at for event in events), order.number
+        assert order.ticket.received_at <= order.dispatched_at <= events[-1].at <= now
+        assert [event.to_status for event in events if event.to_status][-1] == order.status, order.number
+        assert all(order.dispatched_at < entry.at <= now for entry in order.log.all()), order.number
+        # A ticket event tells the ticket's readers who was sent.
+        assert order.ticket.events.filter(kind=EventKind.WORK_ORDER, data__work_order=order.pk).exists()
+    for order in orders.filter(status__in=(WorkOrderStatus.SIGNED, WorkOrderStatus.ARCHIVED)):
+        signatures = {signature.role: signature for signature in order.signatures.all()}
+        assert set(signatures) == {SignerRole.ENGINEER, SignerRole.CUSTOMER}
+        assert signatures[SignerRole.ENGINEER].signed_at <= signatures[SignerRole.CUSTOMER].signed_at
+        assert all(bytes(signature.image_png).startswith(PNG_MAGIC) for signature in signatures.values())
+        assert order.resolution and order.ended_at < signatures[SignerRole.CUSTOMER].signed_at
+        assert order.ticket.resolved_at is None or order.ended_at < order.ticket.resolved_at
+    assert orders.filter(status=WorkOrderStatus.SIGNED, signatures__via=SignedVia.LINK).exists() or orders.filter(
+        status=WorkOrderStatus.ARCHIVED, signatures__via=SignedVia.LINK
+    )
+    archived = orders.get(status=WorkOrderStatus.ARCHIVED)
+    assert archived.archived_by.username == "archivist" and archived.archived_at <= now
+    on_site = orders.get(status=WorkOrderStatus.ON_SITE)
+    assert on_site.log.count() == 2 and on_site.parts.count() == 1
+    assert on_site.check_in_latitude is not None and on_site.ticket.arrived_at == on_site.started_at
+    assert EngineerProfile.objects.get(user=on_site.engineer).status == EngineerStatus.ON_SITE
+    travelling = orders.get(status=WorkOrderStatus.TRAVELLING)
+    assert EngineerProfile.objects.get(user=travelling.engineer).status == EngineerStatus.TRAVELLING
+    done = orders.get(status=WorkOrderStatus.WORK_DONE)
+    assert not done.signatures.exists() and done.labour_hours > 0
+    declined = orders.get(status=WorkOrderStatus.DECLINED)
+    assert declined.decline_reason
+    waiting = orders.get(status=WorkOrderStatus.DISPATCHED)
+    assert waiting.ticket == declined.ticket and waiting.ticket.assignee == waiting.engineer != declined.engineer
+    assert waiting.accept_by > now  # the dispatcher's latest order still waits for its engineer
+    remote = orders.get(status=WorkOrderStatus.WORKING_REMOTELY)
+    credential = RemoteCredential.objects.get(work_order=remote)
+    assert credential.password() and credential.valid_until > now and not credential.rotation_due
+    assert remote.change_approvals.get().status == ApprovalStatus.APPROVED
+    # Signing and archiving only enqueue the PDF for the worker (on commit): loading renders nothing.
+    assert not orders.exclude(pdf="").exists()
+    assert not WorkOrderEvent.objects.filter(kind=WorkOrderEventKind.PDF_RENDERED).exists()
+
+
+@pytest.mark.django_db
+def test_an_escalated_ticket_has_a_vendor_case_whose_vendor_missed_its_promised_call_back():
+    load()
+
+    case = VendorCase.objects.select_related("ticket", "vendor").get()
+    assert case.ticket.tier == Tier.L3 and case.ticket.status == Status.PENDING_VENDOR
+    assert case.vendor.name == "Oracle" and case.updates.count() == 2
+    delays = vendor_delays(case, timezone.now())
+    assert delays["response_late_by"] > dt.timedelta(0) and not delays["response_waiting"]
+    assert case.promised_resolution_at > case.opened_at
+    kinds = list(case.ticket.events.filter(data__case=case.pk).values_list("kind", flat=True))
+    assert kinds == [EventKind.VENDOR_CASE_OPENED, EventKind.VENDOR_CASE_UPDATED, EventKind.VENDOR_CASE_UPDATED]

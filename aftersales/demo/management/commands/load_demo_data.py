@@ -76,6 +76,9 @@ class Command(BaseCommand):
             "tickets": _("tickets"),
             "ticket events": _("ticket events"),
             "comments": _("comments"),
+            "engineer profiles": _("engineer profiles"),
+            "work orders": _("work orders"),
+            "vendor cases": _("vendor cases"),
         }
         for key, count in counts.items():
             self.stdout.write(_("  %(label)s: %(count)d") % {"label": labels[key], "count": count})
