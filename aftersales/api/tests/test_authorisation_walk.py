@@ -15,6 +15,10 @@ A parameterised route whose id kind is not in ROUTE_KINDS fails the walk, so who
 one has to say what it points at. Staff and the owning customer must reach the very same
 URLs (otherwise a 404 for everybody would pass as security), and the walk runs backwards
 (customer2 against A) too. The admin is not walked route by route; it must refuse customers.
+
+A one-time link's token (signing a task sheet, approving a change) is not an object id but the permission itself:
+the walk gives those routes a token nobody was sent (404 for everybody), and a test of its own shows that tenant
+B's real tokens give customer1 the one sheet or change they were sent for and nothing else.
 """
 
 import datetime as dt
@@ -62,10 +66,8 @@ SENTINEL = 987_654_321  # an id no row has; also used as "the object that does n
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
-# The literal path in front of an object id -> the kind of object the id names.
-# A new route with an id must be added here (the walk fails and says so until it is).
-# Pages only staff use, even for a customer's own records (the staff check proves they work).
-# Of these, the ones that do not exist for customers at all: the owner gets 404 too, as for a record they cannot see.
+# Routes only staff use, even on a customer's own records (the staff check proves they work), in two sorts.
+# Those that do not exist for customers at all: the owner gets 404 too, as for a record they cannot see.
 HIDDEN_FROM_CUSTOMERS = {
     "ticket_edit",
     # A ticket's SLA escalations do not exist for customers, not even for their own tickets.
@@ -94,12 +96,16 @@ STAFF_ONLY_ROUTE_NAMES = HIDDEN_FROM_CUSTOMERS | {
     "credential_lend",
     "change_approval_request",
 }
+# Not staff-only: the sheet and its PDF, marking a lent password changed (credential_rotated) and deciding a change
+# (change_approval_decide) are the owning customer's too; the walk's owner check proves they reach them.
 # Pages without an id that only staff use: customers get 404, staff get the page.
 STAFF_ONLY_PAGE_NAMES = {"engineer_roster", "duty_roster"}
 # Pages about a person's own records (their notifications): nobody else reaches them, staff included, so the
 # owner's answers (not staff's) show which methods the route implements and that it works.
 PERSONAL_ROUTE_NAMES = {"notification_open"}
 
+# The literal path in front of an object id -> the kind of object the id names.
+# A new route with an id must be added here (the walk fails and says so until it is).
 ROUTE_KINDS = {
     "/tickets/": "ticket",
     "/attachments/": "attachment",
@@ -423,7 +429,7 @@ def add_field_service(t, label: str, phone: str, *, agent, engineer) -> None:
 def world(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
     agent = UserFactory(username="walk-agent", role=Role.AGENT)
-    engineer = UserFactory(username="walk-engineer", role=Role.ENGINEER)
+    engineer = UserFactory(username="walk-engineer", role=Role.ENGINEER, first_name="巡", last_name="周工程师")
     staff = UserFactory(username="walk-admin", role=Role.ADMIN)
     manager = UserFactory(username="walk-manager", role=Role.MANAGER, phone="+8613700001111")
     EngineerProfileFactory(user=engineer)  # on the engineers' roster, which customers must not reach
@@ -959,7 +965,7 @@ def test_the_engineers_and_duty_rosters_are_for_staff_only(world):
         assert customer1.send("POST", url, payload("", None, world, world.b, api=False)).status_code in (404, 405)
         assert staff.send("GET", url).status_code == 200, url
     roster = body_of(staff.send("GET", reverse("engineer_roster")))
-    assert world.engineer.last_name in roster  # staff really see the roster customers are refused
+    assert "周工程师" in roster  # staff really see the roster customers are refused
 
 
 def test_an_unknown_one_time_link_is_not_found_for_anybody(world):
