@@ -49,7 +49,7 @@ class CompleteForm(PositionForm):
 
 
 class WorkLogForm(StyledForm):
-    text = forms.CharField(label=_("Work done"), widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 2}))
     hours = forms.DecimalField(label=_("Hours"), min_value=0, max_value=24, decimal_places=2, initial=0)
 
 

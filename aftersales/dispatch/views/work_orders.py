@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from aftersales.core.errors import DomainError, InvalidTransition, NotFound
@@ -112,22 +112,22 @@ class SheetAction:
 
 SHEET_ACTIONS = {
     "check_in": SheetAction(
-        forms.PositionForm, services.work_order_check_in, _lazy("Checked in on site."), "position_form"
+        forms.PositionForm, services.work_order_check_in, gettext_lazy("Checked in on site."), "position_form"
     ),
     "complete": SheetAction(
         forms.CompleteForm,
         services.work_order_complete,
-        _lazy("The work is recorded as done. Now collect the signatures."),
+        gettext_lazy("The work is recorded as done. Now collect the signatures."),
         "complete_form",
     ),
-    "log": SheetAction(forms.WorkLogForm, services.work_log_add, _lazy("The work is logged."), "log_form"),
-    "part": SheetAction(forms.PartForm, services.part_add, _lazy("The part is recorded."), "part_form"),
-    "sheet": SheetAction(forms.SheetForm, services.work_order_update, _lazy("The task sheet is saved."), "sheet_form"),
+    "log": SheetAction(forms.WorkLogForm, services.work_log_add, gettext_lazy("The work is logged."), "log_form"),
+    "part": SheetAction(forms.PartForm, services.part_add, gettext_lazy("The part is recorded."), "part_form"),
+    "sheet": SheetAction(forms.SheetForm, services.work_order_update, gettext_lazy("The task sheet is saved."), "sheet_form"),
     "sign": SheetAction(
-        forms.SignatureForm, signing.work_order_sign, _lazy("The signature is on the sheet."), "signature_form"
+        forms.SignatureForm, signing.work_order_sign, gettext_lazy("The signature is on the sheet."), "signature_form"
     ),
     "signing_link": SheetAction(
-        forms.SigningLinkForm, signing.signing_link_send, _lazy("The signing link is on its way."), "link_form"
+        forms.SigningLinkForm, signing.signing_link_send, gettext_lazy("The signing link is on its way."), "link_form"
     ),
 }
 
