@@ -207,8 +207,8 @@ def test_the_duty_roster_shows_the_week_with_its_gaps_exceptions_and_who_is_on_d
         (MONDAY + dt.timedelta(days=offset)).isoformat() for offset in range(7)
     ]
     assert [gap.strip() for gap in GAP.findall(page)][:2] == [
-        "Mon 03-04 00:00 to Mon 03-04 08:30:\n      no duty manager and no duty engineer",
-        "Mon 03-04 17:30 to Tue 03-05 08:30:\n      no duty engineer",
+        "Mon 03-04 00:00 to Mon 03-04 08:30: no duty manager and no duty engineer",
+        "Mon 03-04 17:30 to Tue 03-05 08:30: no duty engineer",
     ]
     assert 'data-kind="exception"' in page and "午休替班" in page and 'data-replaced="partly"' in page
     assert 'data-testid="roster-overlaps"' not in page  # the team's shifts are not in the organisation's roster
