@@ -177,6 +177,7 @@ REMOTE_LOG = (
     ("远程登录后收集系统日志和性能数据，定位为配置参数不当导致资源耗尽。", "1.0"),
     ("按用户批准的变更方案调整参数并验证，业务响应恢复正常。", "0.5"),
 )
+MILEAGE_ALLOWANCE = 1.2  # CNY per km driven, the travel expenses written on the sheet
 DONE_RESOLUTION = "更换故障部件后设备恢复正常，业务验证通过，已观察 30 分钟无异常，等待用户签字确认。"
 
 

@@ -193,7 +193,11 @@ class FieldWork:
 
     def _update(self, actor, ticket, arguments) -> None:
         work_order_update(
-            actor=actor, work_order=self._order(arguments), version=None, travel_km=Decimal(arguments["travel_km"])
+            actor=actor,
+            work_order=self._order(arguments),
+            version=None,
+            travel_km=Decimal(arguments["travel_km"]),
+            travel_cost=Decimal(arguments["travel_cost"]),
         )
 
     def _complete(self, actor, ticket, arguments) -> None:

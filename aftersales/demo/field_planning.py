@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from aftersales.accounts.models import EngineerStatus
 from aftersales.demo import field_catalogue as texts
 from aftersales.demo.catalogue import CUSTOMERS, STAFF
 from aftersales.demo.planning import FIELD, RECENT_DAYS, AssetPlan, Step, TicketPlan
@@ -84,7 +85,8 @@ class FieldPlanner:
         self.assets = assets
         self.now = now
         self.taken: set[int] = set()
-        self.busy: set[str] = set()  # engineers given a job: one engineer's jobs must not overlap
+        # Engineers given a job (one engineer's jobs must not overlap), and those on leave from the start.
+        self.busy = {profile.username for profile in texts.PROFILES if profile.status == EngineerStatus.OFF_DUTY}
         self.dispatched = 0
 
     # Choosing tickets ----------------------------------------------------------------------------------------
@@ -348,7 +350,9 @@ def on_site_job(planner: FieldPlanner, job: Job, engineer: str, resolution: str 
         (120, engineer, _op(name, "log", text=texts.ON_SITE_LOG[1][0], hours=texts.ON_SITE_LOG[1][1])),
     ]
     if resolution:
-        offsets.append((124, engineer, _op(name, "update", travel_km=_travel_km(engineer, job))))
+        km = _travel_km(engineer, job)
+        cost = f"{float(km) * texts.MILEAGE_ALLOWANCE:.2f}"
+        offsets.append((124, engineer, _op(name, "update", travel_km=km, travel_cost=cost)))
         offsets.append((128, engineer, _op(name, "complete", resolution=resolution, **position, accuracy_m=18)))
     return offsets
 

@@ -7,6 +7,7 @@ import zlib
 
 WIDTH, HEIGHT = 300, 120
 INK, PAPER = 0x1F, 0xFF  # grey levels
+DISC = [(dx, dy) for dy in range(-2, 3) for dx in range(-2, 3) if dx * dx + dy * dy <= 4]  # the widest pen tip
 
 
 def signature_png(name: str) -> bytes:
@@ -19,14 +20,12 @@ def signature_png(name: str) -> bytes:
     pixels = bytearray([PAPER]) * (WIDTH * HEIGHT)
 
     def dot(x: float, y: float, radius: float) -> None:
-        for dy in range(-2, 3):
-            for dx in range(-2, 3):
-                if dx * dx + dy * dy <= radius * radius:
-                    px, py = round(x) + dx, round(y) + dy
-                    if 0 <= px < WIDTH and 0 <= py < HEIGHT:
-                        pixels[py * WIDTH + px] = INK
+        cx, cy, reach = round(x), round(y), radius * radius
+        for dx, dy in DISC:
+            if dx * dx + dy * dy <= reach and 0 <= cx + dx < WIDTH and 0 <= cy + dy < HEIGHT:
+                pixels[(cy + dy) * WIDTH + cx + dx] = INK
 
-    steps = 2400
+    steps = 1600
     for index in range(steps):
         t = index / steps
         if 0.42 < t < 0.47:

@@ -29,7 +29,7 @@ from aftersales.core.choices import Tier
 from aftersales.core.time import local_date
 from aftersales.customers.models import Customer, Site
 from aftersales.customers.tests.factories import CustomerFactory
-from aftersales.demo.planning import plan_demo
+from aftersales.demo.planning import FIELD, plan_demo
 from aftersales.dispatch.choices import (
     ApprovalStatus,
     SignedVia,
@@ -258,6 +258,12 @@ def test_the_same_seed_gives_the_same_plan():
         (t.title, t.final_status, t.received_at) for t in second.tickets
     ]
     assert [a.serial_number for a in first.assets] == [a.serial_number for a in second.assets]
+    # Field work is chosen by rules, not drawn: nine work orders (two on the declined ticket) and one vendor case.
+    assert first.work_orders == second.work_orders == 9
+    assert [(s.at, s.arguments) for t in first.tickets for s in t.steps if s.operation == FIELD] == [
+        (s.at, s.arguments) for t in second.tickets for s in t.steps if s.operation == FIELD
+    ]
+    assert first.counts()["vendor cases"] == 1
 
 
 @pytest.mark.django_db
