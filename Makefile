@@ -40,6 +40,7 @@ run: deps assets
 	@echo
 	@echo "Aftersales is starting at http://127.0.0.1:8000"
 	@echo "Demo logins (password: demo-password): admin agent dispatcher engineer expert qc manager keeper archivist customer1 customer2"
+	@echo "On a phone: engineer (on the road to a P1), engineer-sz2 (on site), expert-db (sheet to sign), expert-net (remote job)"
 	@echo
 	$(VENV)/bin/honcho start
 

@@ -20,7 +20,7 @@ from aftersales.core.time import local_date
 from aftersales.demo import field_catalogue as spec
 from aftersales.demo.catalogue import STAFF
 from aftersales.demo.signatures import signature_data_url
-from aftersales.dispatch.models import Certification, VendorCase, WorkLogEntry, WorkOrder
+from aftersales.dispatch.models import Certification, VendorCase, WorkOrder
 from aftersales.dispatch.services.remote import (
     change_approval_decide,
     change_approval_decide_by_link,
@@ -175,11 +175,9 @@ class FieldWork:
         )
 
     def _log(self, actor, ticket, arguments) -> None:
-        entry = work_log_add(
+        work_log_add(
             actor=actor, work_order=self._order(arguments), text=arguments["text"], hours=Decimal(arguments["hours"])
         )
-        # The entry's time defaults to the real clock (a field default is bound when the model is defined).
-        WorkLogEntry.objects.filter(pk=entry.pk).update(at=timezone.now())
 
     def _part(self, actor, ticket, arguments) -> None:
         part_add(

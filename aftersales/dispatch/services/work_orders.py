@@ -358,7 +358,7 @@ def _ensure_working(actor, work_order: WorkOrder) -> None:
 def work_log_add(*, actor, work_order: WorkOrder, text: str, hours) -> WorkLogEntry:
     work_order = locked_for_update(work_order, None)
     _ensure_working(actor, work_order)
-    entry = WorkLogEntry(work_order=work_order, author=actor, text=text.strip(), hours=hours or 0)
+    entry = WorkLogEntry(work_order=work_order, author=actor, at=timezone.now(), text=text.strip(), hours=hours or 0)
     _clean(entry, exclude=["work_order", "author"])
     entry.save()
     record_event(work_order=work_order, actor=actor, kind=WorkOrderEventKind.WORK_LOGGED, data={"entry": entry.pk})
