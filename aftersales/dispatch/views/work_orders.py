@@ -122,7 +122,9 @@ SHEET_ACTIONS = {
     ),
     "log": SheetAction(forms.WorkLogForm, services.work_log_add, gettext_lazy("The work is logged."), "log_form"),
     "part": SheetAction(forms.PartForm, services.part_add, gettext_lazy("The part is recorded."), "part_form"),
-    "sheet": SheetAction(forms.SheetForm, services.work_order_update, gettext_lazy("The task sheet is saved."), "sheet_form"),
+    "sheet": SheetAction(
+        forms.SheetForm, services.work_order_update, gettext_lazy("The task sheet is saved."), "sheet_form"
+    ),
     "sign": SheetAction(
         forms.SignatureForm, signing.work_order_sign, gettext_lazy("The signature is on the sheet."), "signature_form"
     ),
