@@ -1,6 +1,8 @@
 """Field service: certifications, work orders (任务书) with their timeline, signatures, vendor cases,
 lent remote-access credentials and change approvals."""
 
+from urllib.parse import quote
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -21,6 +23,7 @@ from aftersales.dispatch.choices import (
     WorkOrderKind,
     WorkOrderStatus,
 )
+from aftersales.dispatch.transitions import ACTIVE_STATUSES
 from aftersales.tickets.models import Ticket
 
 COORDINATE = {"max_digits": 9, "decimal_places": 6, "null": True, "blank": True}
@@ -69,8 +72,6 @@ class Certification(models.Model):
 
 class WorkOrderQuerySet(VisibleQuerySet):
     def open(self):
-        from aftersales.dispatch.transitions import ACTIVE_STATUSES
-
         return self.filter(status__in=ACTIVE_STATUSES)
 
 
@@ -173,8 +174,6 @@ class WorkOrder(TimeStampedModel):
     @property
     def navigation_url(self) -> str:
         """A geo: link (RFC 5870) that a phone opens in its map app; the address when there are no coordinates."""
-        from urllib.parse import quote
-
         if self.latitude is not None and self.longitude is not None:
             return f"geo:{self.latitude},{self.longitude}?q={quote(self.address)}"
         return f"geo:0,0?q={quote(self.address)}"
