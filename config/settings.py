@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "aftersales.assets",
     "aftersales.tickets",
     "aftersales.dispatch",
+    "aftersales.parts",
+    "aftersales.maintenance",
     "aftersales.demo",
     "aftersales.api",
 ]

@@ -27,6 +27,15 @@ class Product(models.Model):
     name = models.CharField(_("name"), max_length=200)
     model = models.CharField(_("model"), max_length=100, blank=True)
     category = models.CharField(_("category"), max_length=20, choices=AssetClass.choices)
+    end_of_sale = models.DateField(_("end of sale"), null=True, blank=True)
+    end_of_life = models.DateField(
+        _("end of life"), null=True, blank=True, help_text=_("After this date the vendor no longer supports it.")
+    )
+    supply_years_after_end_of_sale = models.PositiveSmallIntegerField(
+        _("parts supplied for (years after end of sale)"),
+        default=10,
+        help_text=_("How long spare parts are promised after the product is discontinued."),
+    )
 
     class Meta:
         verbose_name = _("product")

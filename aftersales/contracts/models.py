@@ -1,5 +1,6 @@
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -59,6 +60,17 @@ class Contract(TimeStampedModel):
     hourly_rate = models.DecimalField(_("hourly rate (CNY)"), max_digits=10, decimal_places=2, default=0)
     travel_rate = models.DecimalField(_("travel charge per visit (CNY)"), max_digits=10, decimal_places=2, default=0)
     status = models.CharField(_("status"), max_length=20, choices=ContractStatus.choices, default=ContractStatus.ACTIVE)
+    parts_days_domestic = models.PositiveSmallIntegerField(
+        _("spare parts delivered within (days, domestic)"), default=7
+    )
+    parts_days_abroad = models.PositiveSmallIntegerField(
+        _("spare parts delivered within (days, from abroad)"), default=21
+    )
+    parts_business_days = models.BooleanField(
+        _("count working days"),
+        default=False,
+        help_text=_("Count spare-part delivery in working days (holidays excluded) instead of calendar days."),
+    )
 
     objects = VisibleQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[sites])
@@ -102,3 +114,85 @@ class WarrantyTerm(models.Model):
 
     def __str__(self):
         return f"{self.get_asset_class_display()}: {self.years}"
+
+
+class HandoverDocumentKind(models.TextChoices):
+    """The documents handed over at initial acceptance, before the service phase starts."""
+
+    ENGINEERING_PLAN = "engineering_plan", _("Engineering plan")
+    TECHNICAL_MANUAL = "technical_manual", _("Technical manual")
+    MAINTENANCE_MANUAL = "maintenance_manual", _("Maintenance manual")
+    PROJECT_SUMMARY = "project_summary", _("Project summary")
+    ACCEPTANCE_REPORT = "acceptance_report", _("Acceptance report")
+    SERVICE_AGREEMENT = "service_agreement", _("Service agreement")
+
+
+class ProjectRecordQuerySet(VisibleQuerySet):
+    customer_path = "contract__customer_id"
+
+
+class ProjectRecord(TimeStampedModel):
+    """The project behind a contract: its initial acceptance and the handover to the service phase."""
+
+    contract = models.OneToOneField(
+        Contract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="project"
+    )
+    initial_acceptance_date = models.DateField(
+        _("initial acceptance date"),
+        null=True,
+        blank=True,
+        help_text=_("Starts the warranty of the contract's assets that have no acceptance date yet."),
+    )
+    service_started_at = models.DateTimeField(_("service phase started at"), null=True, blank=True)
+    service_started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    handover_exception = models.TextField(
+        _("handover exception"),
+        blank=True,
+        help_text=_("Why the service phase starts although documents are missing."),
+    )
+
+    objects = ProjectRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("project record")
+        verbose_name_plural = _("project records")
+
+    def __str__(self):
+        return str(self.contract)
+
+
+class HandoverDocumentQuerySet(VisibleQuerySet):
+    customer_path = "project__contract__customer_id"
+
+
+def handover_path(instance, filename: str) -> str:
+    return f"handover/{instance.project_id}/{filename}"
+
+
+class HandoverDocument(models.Model):
+    project = models.ForeignKey(
+        ProjectRecord, verbose_name=_("project"), on_delete=models.CASCADE, related_name="documents"
+    )
+    kind = models.CharField(_("document"), max_length=30, choices=HandoverDocumentKind.choices)
+    file = models.FileField(_("file"), upload_to=handover_path)
+    name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    objects = HandoverDocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("handover document")
+        verbose_name_plural = _("handover documents")
+        ordering = ["kind", "-uploaded_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.name}"
