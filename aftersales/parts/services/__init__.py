@@ -1,0 +1,1 @@
+"""Writes to spare parts. Every stock change goes through stock.stock_move, which locks the rows it changes."""
