@@ -4,6 +4,8 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("aftersales.tickets.urls")),
     path("", include("aftersales.dispatch.urls")),
+    path("", include("aftersales.parts.urls")),
+    path("", include("aftersales.maintenance.urls")),
     path("accounts/", include("aftersales.accounts.urls")),
     path("notifications/", include("aftersales.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

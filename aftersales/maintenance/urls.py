@@ -1,0 +1,3 @@
+from aftersales.maintenance.views import inspections, records
+
+urlpatterns = [*inspections.urlpatterns, *records.urlpatterns]

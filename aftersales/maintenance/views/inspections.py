@@ -1,0 +1,3 @@
+"""Placeholder until its module lands."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+from aftersales.parts.views import requests, stock
+
+urlpatterns = [*stock.urlpatterns, *requests.urlpatterns]
