@@ -1,0 +1,3 @@
+from aftersales.contracts.views import urlpatterns
+
+__all__ = ["urlpatterns"]
