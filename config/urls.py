@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("aftersales.dispatch.urls")),
     path("", include("aftersales.parts.urls")),
     path("", include("aftersales.maintenance.urls")),
+    path("", include("aftersales.contracts.urls")),
     path("accounts/", include("aftersales.accounts.urls")),
     path("notifications/", include("aftersales.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
