@@ -247,3 +247,22 @@ def test_customers_read_their_own_sessions_and_materials_only(client, engineer, 
     session.refresh_from_db()
     assert attendee.signed_at is None and session.feedback == ""
     assert TrainingAttendee.objects.count() == 1 and TrainingMaterial.objects.count() == 1
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_every_page_shows_for_staff_in_both_languages(client, engineer, plan, session, site, language):
+    report = records.weekly_report_draft(actor=engineer, engineer=engineer, customer=site.customer, week_start=MONDAY)
+    records.training_attendee_add(actor=engineer, session=session, name="张三")
+    client.cookies["django_language"] = language
+    logged_in(client, UserFactory(role=Role.MANAGER))
+    for url in (
+        reverse("weekly_plan_list"),
+        reverse("weekly_plan_detail", args=[plan.pk]),
+        reverse("weekly_report_list"),
+        reverse("weekly_report_detail", args=[report.pk]),
+        reverse("training_list"),
+        reverse("training_detail", args=[session.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "style=" not in response.content.decode() and "<script>" not in response.content.decode()
