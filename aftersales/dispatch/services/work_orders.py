@@ -299,9 +299,10 @@ def _position(latitude, longitude, accuracy_m) -> tuple:
             Decimal(str(longitude)).quantize(Decimal("0.000001")),
         )
         accuracy = None if accuracy_m in (None, "") else max(0, min(int(float(accuracy_m)), 100_000))
+        valid = -90 <= lat <= 90 and -180 <= lon <= 180  # NaN refuses to be compared: it lands below
     except (ArithmeticError, ValueError, TypeError):
-        lat = lon = None
-    if lat is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        valid = False
+    if not valid:
         raise ValidationFailed(detail={"position": [_("The position sent by the phone is not valid.")]})
     return lat, lon, accuracy
 

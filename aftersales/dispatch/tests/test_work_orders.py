@@ -5,7 +5,7 @@ import datetime as dt
 import itertools
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from aftersales.accounts.models import EngineerStatus
 from aftersales.accounts.roles import Role
@@ -238,6 +238,22 @@ def test_check_in_without_position_is_fine_but_half_a_position_is_refused(ticket
     assert fresh(work_order).status == "accepted"
     work_order_check_in(actor=engineer, work_order=fresh(work_order), version=None)
     assert fresh(work_order).check_in_latitude is None
+
+
+@pytest.mark.parametrize("latitude, longitude", [("NaN", "120.1"), ("30.1", "nan"), (float("nan"), 120.1)])
+def test_a_position_that_is_not_a_number_is_refused_like_any_bad_position(
+    ticket, dispatcher, engineer, latitude, longitude
+):
+    work_order = dispatched(ticket, dispatcher, engineer)
+    act(work_order, engineer, "accept")
+
+    with translation.override("en"), pytest.raises(ValidationFailed) as refused:
+        work_order_check_in(
+            actor=engineer, work_order=fresh(work_order), version=None, latitude=latitude, longitude=longitude
+        )
+
+    assert refused.value.detail == {"position": ["The position sent by the phone is not valid."]}
+    assert fresh(work_order).status == "accepted"
 
 
 def test_complete_needs_a_resolution_and_no_pending_change_approval(ticket, dispatcher, engineer):
