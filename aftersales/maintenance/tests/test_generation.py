@@ -97,3 +97,26 @@ def test_two_overlapping_calls_in_sequence_share_their_periods():
     second = inspections_generate(today=TODAY + dt.timedelta(days=10), horizon=20)
     assert (first, second) == (3, 2)
     assert days(plan) == [dt.date(2026, 3, n) for n in (2, 9, 16, 23, 30)]
+
+
+def test_the_admin_form_asks_for_what_the_rule_needs_and_the_contracts_site():
+    from aftersales.customers.tests.factories import SiteFactory
+    from aftersales.maintenance.admin import MaintenancePlanForm
+
+    plan = MaintenancePlanFactory()
+    data = {
+        "contract": plan.contract.pk,
+        "site": SiteFactory().pk,  # another customer's
+        "title": "季度巡检",
+        "checklist": plan.checklist.pk,
+        "recurrence": "monthly_weekday",
+        "weekday": "0",
+        "starts_on": "2026-01-01",
+        "lead_days": "30",
+        "is_active": "on",
+    }
+    form = MaintenancePlanForm(data)
+    assert not form.is_valid()
+    assert set(form.errors) == {"week_of_month", "site", "engineer"}
+    data.update(site=plan.site.pk, week_of_month="-1", engineer=plan.engineer.pk)
+    assert MaintenancePlanForm(data).is_valid()
