@@ -11,3 +11,12 @@ def sweep_part_deliveries() -> int:
     from aftersales.parts.services.requests import part_delivery_sweep
 
     return part_delivery_sweep()
+
+
+@cron("15 8 * * *")
+@task
+def alert_supply_shortages() -> int:
+    """Every morning: tell the parts keepers and managers where stock no longer covers the installed base."""
+    from aftersales.parts.supply import supply_alert
+
+    return supply_alert()
