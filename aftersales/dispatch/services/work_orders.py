@@ -27,10 +27,9 @@ from aftersales.notifications.services import enqueue, user_messages
 from aftersales.sla.choices import Clock
 from aftersales.tickets.choices import EventKind, Tier
 from aftersales.tickets.models import Ticket
-from aftersales.tickets.services import ticket_assign, ticket_record_arrival
+from aftersales.tickets.services import ticket_assign, ticket_record_arrival, ticket_update
 from aftersales.tickets.services.common import locked_for_update as ticket_locked
 from aftersales.tickets.services.common import record_event as ticket_event
-from aftersales.tickets.services.common import save_new_version as ticket_save
 
 # What an engineer or dispatcher may change on an unsigned sheet.
 SHEET_FIELDS = (
@@ -73,8 +72,8 @@ def work_order_dispatch(
         raise ValidationFailed(detail=errors)
     now = timezone.now()
     if kind == WorkOrderKind.ON_SITE and not ticket.on_site_required:
-        ticket.on_site_required = True  # someone is going: the arrival clock starts counting
-        ticket_save(ticket, ["on_site_required"])
+        # Someone is going: the arrival clock starts counting (on the timeline, and in the SLA cache at once).
+        ticket = ticket_update(actor=actor, ticket=ticket, version=None, on_site_required=True)
     if ticket.assignee_id != engineer.pk:
         tier = Tier.L2 if ticket.tier == Tier.L1 else None
         ticket = ticket_assign(actor=actor, ticket=ticket, assignee=engineer, version=None, tier=tier)

@@ -36,8 +36,10 @@ from aftersales.dispatch.tests.factories import (
 )
 from aftersales.notifications.models import Outbox
 from aftersales.tickets.choices import EventKind, Status
+from aftersales.tickets.services import ticket_assign
 from aftersales.tickets.services.common import record_event
 from aftersales.tickets.tests.factories import TicketFactory
+from aftersales.tickets.tests.sla_helpers import FrozenClock, beijing, catastrophic_fault
 
 pytestmark = pytest.mark.django_db
 
@@ -109,6 +111,26 @@ def test_dispatch_refuses_without_a_basis_or_permission_and_changes_nothing(tick
     assert WorkOrder.objects.count() == 0
     ticket.refresh_from_db()
     assert ticket.assignee is None
+
+
+def test_sending_someone_on_site_to_the_tickets_own_engineer_is_on_the_timeline_and_starts_the_arrival_clock(
+    monkeypatch, settings, dispatcher, engineer
+):
+    settings.AFTERSALES_ACCEPT_WINDOW_MINUTES = 180
+    clock = FrozenClock(monkeypatch, beijing(3, 2, 9, 0))
+    ticket = catastrophic_fault(dispatcher, on_site=False)  # P1: on site within 2 hours, once someone must go
+    ticket = ticket_assign(actor=dispatcher, ticket=ticket, assignee=engineer, version=None)
+    clock.set(beijing(3, 2, 9, 10))
+
+    work_order = dispatched(ticket, dispatcher, engineer)
+
+    ticket.refresh_from_db()
+    assert ticket.on_site_required is True
+    updates = ticket.events.filter(kind=EventKind.UPDATED).values_list("actor", "data")
+    assert list(updates) == [(dispatcher.pk, {"on_site_required": True})]
+    arrival = next(row for row in ticket.sla_clocks if row["clock"] == "arrival")
+    assert (arrival["counting"], dt.datetime.fromisoformat(arrival["due_at"])) == (True, beijing(3, 2, 11, 0))
+    assert work_order.accept_by == beijing(3, 2, 10, 5)  # halfway to the arrival target, inside the 3-hour window
 
 
 def test_a_second_open_order_for_the_same_engineer_and_ticket_is_refused(ticket, dispatcher, engineer):
