@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from aftersales.accounts import roles
-from aftersales.accounts.models import system_user
 from aftersales.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from aftersales.core.time import local_date
 from aftersales.customers.models import Contact
@@ -293,9 +292,8 @@ def inspection_item_raise_ticket(*, actor, result: InspectionResult) -> Ticket:
     contact_name, contact_phone = _contact(plan)
     # An engineer may not log tickets for customers; the finding is raised on the inspection's behalf, and the
     # timeline records who pressed the button.
-    creator = actor if actor.has_perm(roles.LOG) else _on_behalf_of_the_inspection()
     ticket = ticket_create(
-        actor=creator,
+        actor=actor,
         customer=plan.contract.customer,
         site=plan.site,
         assets=list(plan.assets.all()),
@@ -315,17 +313,6 @@ def inspection_item_raise_ticket(*, actor, result: InspectionResult) -> Ticket:
         data={"inspection": inspection.pk, "inspection_result": result.pk, "public": True},
     )
     return ticket
-
-
-def _on_behalf_of_the_inspection():
-    """Aftersales' own user, able to log tickets for this one call.
-
-    It is inactive in the database so that nobody can sign in as it, and an inactive user has no permissions;
-    this copy is active in memory only (nothing is saved), so ticket_create's intake check lets it log the
-    finding the engineer was allowed to raise."""
-    user = system_user()
-    user.is_active = True
-    return user
 
 
 def _contact(plan: MaintenancePlan) -> tuple[str, object]:

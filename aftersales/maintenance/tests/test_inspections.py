@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from PIL import Image
 
 from aftersales.accounts.roles import Role
@@ -219,3 +220,17 @@ def test_inspection_dates_are_not_checked_against_today():
     # An overdue inspection can still be worked.
     inspection = InspectionFactory(scheduled_for=dt.date(2020, 1, 1))
     assert inspection_start(actor=inspection.engineer, inspection=inspection).status == "in_progress"
+
+
+def test_the_engineer_raises_it_in_their_own_name_and_the_ticket_page_links_back(inspection, client):
+    ContactFactory(customer=inspection.plan.contract.customer)
+    engineer = inspection.engineer
+    lights = items(inspection)[0]
+    result = inspection_record(actor=engineer, inspection=inspection, item=lights, outcome="fail")
+
+    ticket = inspection_item_raise_ticket(actor=engineer, result=result)
+
+    assert ticket.created_by == engineer
+    client.force_login(engineer)
+    page = client.get(ticket.get_absolute_url()).content.decode()
+    assert reverse("inspection_detail", args=[inspection.pk]) in page

@@ -48,11 +48,16 @@ def next_ticket_number(received_at) -> str:
     return f"SR{day:%Y%m%d}{last:04d}"
 
 
-def _intake_scope(*, actor, customer: Customer, site: Site | None, assets: Sequence[Asset]) -> None:
+def may_log(actor, channel: str) -> bool:
+    """Staff who log requests may; an engineer on an inspection may log what the inspection found."""
+    return actor.has_perm(roles.LOG) or (channel == Channel.INSPECTION and actor.has_perm(roles.WORK))
+
+
+def _intake_scope(*, actor, channel: str, customer: Customer, site: Site | None, assets: Sequence[Asset]) -> None:
     if actor.is_customer_user:
         if not actor.is_active or customer.id != actor.customer_id:
             raise NotFound()
-    elif not actor.has_perm(roles.LOG):
+    elif not may_log(actor, channel):
         raise PermissionDenied()
     errors = {}
     if site is not None and site.customer_id != customer.id:
@@ -82,7 +87,7 @@ def ticket_create(
     on_site_required: bool = False,
 ) -> Ticket:
     """Register a request (intake): number it, check entitlement, derive priority, record the event."""
-    _intake_scope(actor=actor, customer=customer, site=site, assets=assets)
+    _intake_scope(actor=actor, channel=channel, customer=customer, site=site, assets=assets)
     if actor.is_customer_user:
         # Customers report through the portal at the moment they report: they cannot backdate the SLA clock.
         channel, received_at = Channel.PORTAL, None

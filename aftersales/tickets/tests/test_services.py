@@ -839,3 +839,11 @@ def test_reopen_clears_the_resolution_times():
         5,
     )
     assert ticket.events.last().note == "故障复现"
+
+
+def test_an_engineer_may_log_only_what_an_inspection_found():
+    from aftersales.tickets.services.intake import may_log
+
+    engineer = UserFactory(role=Role.ENGINEER)
+    assert may_log(engineer, Channel.INSPECTION) and not may_log(engineer, Channel.PHONE)
+    assert not may_log(UserFactory(role=Role.ARCHIVIST), Channel.INSPECTION)
