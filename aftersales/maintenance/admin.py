@@ -13,6 +13,12 @@ from aftersales.maintenance.models import (
     Inspection,
     InspectionResult,
     MaintenancePlan,
+    TrainingAttendee,
+    TrainingMaterial,
+    TrainingSession,
+    WeeklyPlan,
+    WeeklyPlanSignature,
+    WeeklyReport,
 )
 from aftersales.maintenance.recurrence import rule_errors
 
@@ -123,3 +129,50 @@ class InspectionResultAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["inspection", "item", "outcome", "reading", "ticket", "recorded_at"]
     list_filter = ["outcome"]
     list_select_related = ["inspection__plan", "item", "ticket"]
+
+
+# Weekly plans, reports and training are written through their pages (signatures, generated drafts,
+# uploads); the admin shows them read-only for support.
+class WeeklyPlanSignatureInline(ReadOnly, admin.TabularInline):
+    model = WeeklyPlanSignature
+    extra = 0
+    fields = ["role", "signer_name", "signed_at", "user"]
+    readonly_fields = fields
+
+
+@admin.register(WeeklyPlan)
+class WeeklyPlanAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["customer", "engineer", "week_start", "status"]
+    list_filter = ["status"]
+    list_select_related = ["customer", "engineer"]
+    inlines = [WeeklyPlanSignatureInline]
+
+
+@admin.register(WeeklyReport)
+class WeeklyReportAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["customer", "engineer", "week_start", "status", "sent_at"]
+    list_filter = ["status"]
+    list_select_related = ["customer", "engineer"]
+
+
+class TrainingMaterialInline(ReadOnly, admin.TabularInline):
+    model = TrainingMaterial
+    extra = 0
+    fields = ["name", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+
+
+class TrainingAttendeeInline(ReadOnly, admin.TabularInline):
+    model = TrainingAttendee
+    extra = 0
+    fields = ["name", "department", "phone", "signed_at", "signed_via"]
+    readonly_fields = fields
+
+
+@admin.register(TrainingSession)
+class TrainingSessionAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["topic", "customer", "starts_at", "place"]
+    list_select_related = ["customer"]
+    search_fields = ["topic", "customer__name"]
+    exclude = ["trainer_signature_png"]
+    inlines = [TrainingMaterialInline, TrainingAttendeeInline]
