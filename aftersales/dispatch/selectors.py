@@ -13,7 +13,7 @@ from aftersales.dispatch.charges import work_order_charges
 from aftersales.dispatch.choices import SignerRole, WorkOrderStatus
 from aftersales.dispatch.models import WorkOrder, WorkOrderEvent
 from aftersales.dispatch.recommend import best_of
-from aftersales.dispatch.services.signing import may_collect_signature
+from aftersales.dispatch.services.signing import may_collect_signature, may_sign_on_pad
 from aftersales.dispatch.services.work_orders import may_edit
 from aftersales.tickets.choices import OPEN_STATUSES
 from aftersales.tickets.views.queue import page_without_count
@@ -87,7 +87,7 @@ def work_order_page_context(*, work_order: WorkOrder, user) -> dict:
     signatures = signature_images(work_order)
     is_engineer = work_order.engineer_id == user.pk
     editable = work_order.status in transitions.EDITABLE_STATUSES
-    waiting_for_signatures = work_order.status == WorkOrderStatus.WORK_DONE and may_collect_signature(user, work_order)
+    waiting_for_signatures = work_order.status == WorkOrderStatus.WORK_DONE
     context = {
         "work_order": work_order,
         "buttons": [
@@ -108,8 +108,10 @@ def work_order_page_context(*, work_order: WorkOrder, user) -> dict:
         and work_order.status != WorkOrderStatus.ACCEPTED,
         "can_edit_sheet": editable and may_edit(user, work_order),
         "signatures": signatures,
-        "sign_as": _next_signer(signatures, is_engineer) if waiting_for_signatures else None,
-        "can_send_link": waiting_for_signatures and SignerRole.ENGINEER in signatures,
+        "sign_as": _next_signer(signatures) if waiting_for_signatures and may_sign_on_pad(user, work_order) else None,
+        "can_send_link": waiting_for_signatures
+        and SignerRole.ENGINEER in signatures
+        and may_collect_signature(user, work_order),
         "charges": work_order_charges(work_order),
         "events": WorkOrderEvent.objects.visible_to(user).filter(work_order=work_order).select_related("actor"),
         "position_form": forms.PositionForm(initial={"version": work_order.version}),
@@ -125,9 +127,9 @@ def work_order_page_context(*, work_order: WorkOrder, user) -> dict:
     return context
 
 
-def _next_signer(signatures: dict, is_engineer: bool) -> str | None:
+def _next_signer(signatures: dict) -> str | None:
     if SignerRole.ENGINEER not in signatures:
-        return SignerRole.ENGINEER if is_engineer else None
+        return SignerRole.ENGINEER
     return SignerRole.CUSTOMER if SignerRole.CUSTOMER not in signatures else None
 
 

@@ -46,9 +46,14 @@ def signature_image(data_url: str) -> bytes:
     return image
 
 
+def may_sign_on_pad(user, work_order: WorkOrder) -> bool:
+    """Only the order's engineer holds the pad: the engineer signs, and the customer signs in front of them."""
+    return work_order.engineer_id == user.pk and user.has_perm(roles.WORK)
+
+
 def may_collect_signature(user, work_order: WorkOrder) -> bool:
     """The engineer collects signatures on their phone; a dispatcher may send the link too."""
-    return (work_order.engineer_id == user.pk and user.has_perm(roles.WORK)) or user.has_perm(roles.DISPATCH)
+    return may_sign_on_pad(user, work_order) or user.has_perm(roles.DISPATCH)
 
 
 @transaction.atomic
@@ -57,10 +62,9 @@ def work_order_sign(
 ) -> Signature:
     """A signature drawn on the engineer's phone: the engineer's own, or the customer's in front of them."""
     work_order = locked_for_update(work_order, version)
-    if role == SignerRole.ENGINEER and work_order.engineer_id != actor.pk:
-        raise PermissionDenied(_("Only the engineer on the work order signs as the engineer."))
-    if not may_collect_signature(actor, work_order):
-        raise PermissionDenied()
+    if not may_sign_on_pad(actor, work_order):
+        # A dispatcher's screen is not the engineer's phone: the customer far away signs through a link.
+        raise PermissionDenied(_("Signatures are drawn on the phone of the engineer on the work order."))
     return _sign(work_order, role=role, signer_name=signer_name, signature=signature, via=SignedVia.PAD, user=actor)
 
 

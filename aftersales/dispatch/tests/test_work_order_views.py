@@ -138,6 +138,21 @@ def test_the_engineer_works_the_order_from_the_sheet(client, ticket):
     assert 'data-testid="signature-customer"' in page and "signature-form" not in page
 
 
+def test_a_sheet_waiting_for_the_customer_offers_the_pad_to_its_engineer_and_only_the_link_to_a_dispatcher(
+    client, ticket
+):
+    order = WorkOrderFactory(ticket=ticket, status="work_done")
+    work_order_sign(
+        actor=order.engineer, work_order=order, role="engineer", signer_name="程工", signature=signature_data_url()
+    )
+
+    engineers_page = logged_in(client, order.engineer).get(order.get_absolute_url())
+    dispatchers_page = logged_in(client, order.dispatcher).get(order.get_absolute_url())
+
+    assert (engineers_page.context["sign_as"], engineers_page.context["can_send_link"]) == ("customer", True)
+    assert (dispatchers_page.context["sign_as"], dispatchers_page.context["can_send_link"]) == (None, True)
+
+
 def test_a_refused_action_says_why_and_changes_nothing(client, ticket):
     order = WorkOrderFactory(ticket=ticket)
     response = logged_in(client, order.engineer).post(

@@ -343,6 +343,33 @@ def test_the_engineer_signs_first_then_the_customer_closes_the_sheet(ticket, dis
     assert bytes(signed.image_png).startswith(b"\x89PNG")
 
 
+def test_a_dispatcher_cannot_draw_the_customers_signature_but_may_send_the_link(ticket, dispatcher, engineer):
+    work_order = dispatched(ticket, dispatcher, engineer)
+    done(work_order, engineer)
+    work_order_sign(
+        actor=engineer,
+        work_order=fresh(work_order),
+        role=SignerRole.ENGINEER,
+        signer_name="程工",
+        signature=signature_data_url(),
+    )
+    before = fresh(work_order)
+
+    with pytest.raises(PermissionDenied):
+        work_order_sign(
+            actor=dispatcher,
+            work_order=fresh(work_order),
+            role=SignerRole.CUSTOMER,
+            signer_name="张三",
+            signature=signature_data_url(),
+        )
+
+    after = fresh(work_order)
+    assert (after.status, after.version) == (before.status, before.version) == ("work_done", before.version)
+    assert list(after.signatures.values_list("role", flat=True)) == [SignerRole.ENGINEER]
+    assert signing_link_send(actor=dispatcher, work_order=after, send_to="13800138000")
+
+
 def test_a_blank_or_forged_signature_is_refused(ticket, dispatcher, engineer):
     work_order = dispatched(ticket, dispatcher, engineer)
     done(work_order, engineer)
