@@ -23,6 +23,7 @@ from aftersales.dispatch.services.common import (
     save_new_version,
 )
 from aftersales.dispatch.services.remote import credentials_mark_for_rotation, pending_change_approvals
+from aftersales.dispatch.services.signing import SIGN_PURPOSE
 from aftersales.notifications.services import enqueue, user_messages
 from aftersales.sla.choices import Clock
 from aftersales.tickets.choices import EventKind, Tier
@@ -205,8 +206,12 @@ def _action_fields(work_order: WorkOrder, action: str, actor, note: str, now) ->
         work_order.started_at = now
         return ["started_at"]
     if action == "resume":
-        # Back to work: the engineer's signature covered the sheet as it was, so it is withdrawn (the event keeps it).
+        # Back to work: the engineer's signature covered the sheet as it was, so it is withdrawn (the event keeps it),
+        # and so are the links sent for the customer to sign that sheet.
         work_order.signatures.all().delete()
+        work_order.signing_links.filter(purpose=SIGN_PURPOSE, used_at__isnull=True, expires_at__gt=now).update(
+            expires_at=now
+        )
         work_order.ended_at = None
         return ["ended_at"]
     if action == "archive":

@@ -504,3 +504,31 @@ def test_going_back_to_work_withdraws_the_engineers_signature(ticket, dispatcher
     work_order = fresh(work_order)
     assert (work_order.status, work_order.ended_at, work_order.signatures.count()) == ("on_site", None, 0)
     assert work_order.events.filter(kind="signed", data__role="engineer").exists()
+
+
+def test_going_back_to_work_spends_the_signing_links_sent_for_the_sheet_as_it_was(ticket, dispatcher, engineer):
+    work_order = dispatched(ticket, dispatcher, engineer)
+    done(work_order, engineer)
+    work_order_sign(
+        actor=engineer,
+        work_order=fresh(work_order),
+        role=SignerRole.ENGINEER,
+        signer_name="程工",
+        signature=signature_data_url(),
+    )
+    old_token = signing_link_send(actor=engineer, work_order=fresh(work_order), send_to="13800138000")
+
+    act(work_order, engineer, "resume")
+    work_order_complete(actor=engineer, work_order=fresh(work_order), version=None, resolution="更换电源模块和风扇")
+    work_order_sign(
+        actor=engineer,
+        work_order=fresh(work_order),
+        role=SignerRole.ENGINEER,
+        signer_name="程工",
+        signature=signature_data_url(),
+    )
+
+    with pytest.raises(InvalidTransition):
+        work_order_sign_by_link(token=old_token, signer_name="张三", signature=signature_data_url())
+    assert fresh(work_order).status == "work_done"
+    assert list(fresh(work_order).signatures.values_list("role", flat=True)) == [SignerRole.ENGINEER]
