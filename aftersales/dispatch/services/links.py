@@ -5,11 +5,16 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from phonenumber_field.phonenumber import to_python as to_phone_number
 
-from aftersales.core.errors import InvalidTransition, NotFound
+from aftersales.core.errors import InvalidTransition, NotFound, ValidationFailed
+from aftersales.customers.models import Contact
 from aftersales.dispatch.models import SigningLink, WorkOrder
+from aftersales.notifications.choices import ChannelKind
 
 
 def token_hash(token: str) -> str:
@@ -51,3 +56,38 @@ def link_use(link: SigningLink) -> None:
     """Spend the link (call inside the transaction that did what it allowed, with the link locked)."""
     link.used_at = timezone.now()
     link.save(update_fields=["used_at"])
+
+
+def link_address(send_to: str, *, work_order: WorkOrder) -> tuple[str, str]:
+    """(channel, address) for a one-time link: a mobile number goes by SMS, an email address by email.
+
+    The link is the customer's permission, so it may go only to the customer's people on record: the work
+    order's or ticket's contact phone, or a contact of the customer (never an address the sender makes up).
+    """
+    send_to = (send_to or "").strip()
+    invalid = ValidationFailed(detail={"send_to": [_("Enter a valid mobile number or email address.")]})
+    if "@" in send_to:
+        try:
+            validate_email(send_to)
+        except ValidationError:
+            raise invalid from None
+        channel, address = ChannelKind.EMAIL, send_to.lower()
+    else:
+        phone = to_phone_number(send_to, region="CN") if send_to else None
+        if phone is None or not phone.is_valid():
+            raise invalid
+        channel, address = ChannelKind.SMS, phone.as_e164
+    if address not in _addresses_on_record(work_order):
+        raise ValidationFailed(detail={"send_to": [_("Send the link to one of the customer's contacts on record.")]})
+    return channel, address
+
+
+def _addresses_on_record(work_order: WorkOrder) -> set[str]:
+    contacts = Contact.objects.filter(customer_id=work_order.customer_id).values_list("phone", "email")
+    phones = [work_order.contact_phone, str(work_order.ticket.contact_phone or "")]
+    addresses = {email.lower() for _phone, email in contacts if email}
+    for phone in [*phones, *(str(phone) for phone, _email in contacts if phone)]:
+        parsed = to_phone_number(phone, region="CN") if phone else None
+        if parsed is not None and parsed.is_valid():
+            addresses.add(parsed.as_e164)
+    return addresses

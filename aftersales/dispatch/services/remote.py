@@ -9,14 +9,11 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from phonenumber_field.phonenumber import to_python as to_phone_number
 
 from aftersales.accounts import roles
 from aftersales.accounts.models import User
@@ -25,7 +22,7 @@ from aftersales.customers.models import Contact
 from aftersales.dispatch.choices import ApprovalStatus, WorkOrderEventKind
 from aftersales.dispatch.models import ChangeApproval, CredentialReveal, RemoteCredential, SigningLink, WorkOrder
 from aftersales.dispatch.services.common import locked_for_update, record_event
-from aftersales.dispatch.services.links import link_find, link_issue, link_use
+from aftersales.dispatch.services.links import link_address, link_find, link_issue, link_use
 from aftersales.dispatch.transitions import ACTIVE_STATUSES, CLOSED_STATUSES, WORKING_STATUSES
 from aftersales.notifications.choices import ChannelKind
 from aftersales.notifications.services import Message, enqueue, language_for, preferred_languages, render
@@ -322,7 +319,12 @@ def change_approval_request(
     errors = {}
     if not description:
         errors["description"] = [_("Describe the change, why it is needed, the risk and how to roll it back.")]
-    channel, recipient = _link_address(send_to, errors)
+    channel, recipient = None, ""
+    if (send_to or "").strip():
+        try:
+            channel, recipient = link_address(send_to, work_order=work_order)
+        except ValidationFailed as error:
+            errors.update(error.detail)
     if errors:
         raise ValidationFailed(detail=errors)
     now = timezone.now()
@@ -343,25 +345,6 @@ def change_approval_request(
         messages.append(_link_message(work_order, approval, channel, recipient, token))
     enqueue(messages, now=now)
     return approval, token
-
-
-def _link_address(send_to: str, errors: dict) -> tuple[str | None, str]:
-    """(channel, normalised address) for a phone number or email address; (None, "") when none is given."""
-    send_to = (send_to or "").strip()
-    if not send_to:
-        return None, ""
-    if "@" in send_to:
-        try:
-            validate_email(send_to)
-        except ValidationError:
-            errors["send_to"] = [_("Enter a valid mobile number or email address.")]
-            return None, ""
-        return ChannelKind.EMAIL, send_to
-    phone = to_phone_number(send_to, region="CN")
-    if phone is None or not phone.is_valid():
-        errors["send_to"] = [_("Enter a valid mobile number or email address.")]
-        return None, ""
-    return ChannelKind.SMS, phone.as_e164
 
 
 def _customer_notices(work_order: WorkOrder, approval: ChangeApproval) -> list[Message]:

@@ -5,13 +5,9 @@ import base64
 import binascii
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from phonenumber_field.phonenumber import PhoneNumber
-from phonenumbers import NumberParseException
 
 from aftersales.accounts import roles
 from aftersales.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
@@ -19,8 +15,7 @@ from aftersales.dispatch import transitions
 from aftersales.dispatch.choices import SignedVia, SignerRole, WorkOrderEventKind, WorkOrderStatus
 from aftersales.dispatch.models import Signature, WorkOrder
 from aftersales.dispatch.services.common import locked_for_update, record_event, render_pdf_on_commit, save_new_version
-from aftersales.dispatch.services.links import link_find, link_issue, link_use
-from aftersales.notifications.choices import ChannelKind
+from aftersales.dispatch.services.links import link_address, link_find, link_issue, link_use
 from aftersales.notifications.services import Message, enqueue, render
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -144,7 +139,7 @@ def signing_link_send(*, actor, work_order: WorkOrder, send_to: str) -> str:
         raise InvalidTransition(_("The task sheet can be signed once the work is done, and only once."))
     if not work_order.signatures.filter(role=SignerRole.ENGINEER).exists():
         raise InvalidTransition(_("The engineer signs the sheet before the customer."))
-    channel, address = _channel_for(send_to)
+    channel, address = link_address(send_to, work_order=work_order)
     token = link_issue(work_order=work_order, purpose=SIGN_PURPOSE, sent_to=address, actor=actor)
     url = f"{settings.AFTERSALES_BASE_URL}/sign/{token}/"
     context = {
@@ -163,21 +158,3 @@ def signing_link_send(*, actor, work_order: WorkOrder, send_to: str) -> str:
         data={"sent_to": address, "channel": channel},
     )
     return token
-
-
-def _channel_for(send_to: str) -> tuple[str, str]:
-    """A phone number goes by SMS, an email address by email; anything else is refused."""
-    send_to = (send_to or "").strip()
-    if "@" in send_to:
-        try:
-            validate_email(send_to)
-        except ValidationError:
-            raise ValidationFailed(detail={"send_to": [_("Enter a valid mobile number or email address.")]}) from None
-        return ChannelKind.EMAIL, send_to
-    try:
-        phone = PhoneNumber.from_string(send_to, region="CN")
-    except NumberParseException:
-        phone = None
-    if phone is None or not phone.is_valid():
-        raise ValidationFailed(detail={"send_to": [_("Enter a valid mobile number or email address.")]})
-    return ChannelKind.SMS, phone.as_e164

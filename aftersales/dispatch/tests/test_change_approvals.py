@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from aftersales.accounts.roles import Role
 from aftersales.accounts.tests.factories import UserFactory
 from aftersales.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
-from aftersales.customers.tests.factories import CustomerFactory
+from aftersales.customers.tests.factories import ContactFactory, CustomerFactory
 from aftersales.dispatch.choices import ApprovalStatus, WorkOrderEventKind, WorkOrderKind, WorkOrderStatus
 from aftersales.dispatch.models import ChangeApproval, SigningLink, WorkOrderEvent
 from aftersales.dispatch.services.remote import (
@@ -96,6 +96,7 @@ def test_a_link_by_sms_carries_the_one_time_url(work_order, settings):
 
 
 def test_a_link_by_email(work_order):
+    ContactFactory(customer=work_order.customer, email="wang@gjj.example.cn")
     _approval, token = ask(work_order, send_to="wang@gjj.example.cn")
 
     message = Outbox.objects.get(channel="email")
@@ -318,3 +319,12 @@ def test_a_rejection_in_the_portal_needs_a_reason(work_order):
     assert list(refused.value.detail) == ["note"]
     approval.refresh_from_db()
     assert approval.status == ApprovalStatus.PENDING
+
+
+def test_a_link_goes_only_to_the_customers_people_on_record(work_order):
+    with pytest.raises(ValidationFailed) as refused:
+        ask(work_order, send_to="engineer.self@example.com")
+    assert list(refused.value.detail) == ["send_to"]
+    with pytest.raises(ValidationFailed):
+        ask(work_order, send_to="13912345678")
+    assert (ChangeApproval.objects.count(), SigningLink.objects.count()) == (0, 0)

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from aftersales.accounts.roles import Role
 from aftersales.accounts.tests.factories import UserFactory
-from aftersales.customers.tests.factories import SiteFactory
+from aftersales.customers.tests.factories import ContactFactory, SiteFactory
 from aftersales.dispatch.models import SigningLink, WorkOrder
 from aftersales.dispatch.services.links import token_hash
 from aftersales.dispatch.services.signing import signing_link_send, work_order_sign
@@ -190,6 +190,7 @@ def test_an_expired_signing_link_shows_nothing_of_the_sheet(client, ticket):
     work_order_sign(
         actor=order.engineer, work_order=order, role="engineer", signer_name="程工", signature=signature_data_url()
     )
+    ContactFactory(customer=order.customer, email="a@example.com")
     token = signing_link_send(actor=order.engineer, work_order=order, send_to="a@example.com")
     SigningLink.objects.filter(token_hash=token_hash(token)).update(expires_at=timezone.now())
     response = client.post(

@@ -11,7 +11,7 @@ from aftersales.accounts.models import EngineerStatus
 from aftersales.accounts.roles import Role
 from aftersales.accounts.tests.factories import UserFactory
 from aftersales.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
-from aftersales.customers.tests.factories import SiteFactory
+from aftersales.customers.tests.factories import ContactFactory, SiteFactory
 from aftersales.dispatch import transitions
 from aftersales.dispatch.choices import ApprovalStatus, SignerRole, WorkOrderStatus
 from aftersales.dispatch.models import ChangeApproval, SigningLink, WorkOrder
@@ -469,7 +469,10 @@ def test_the_one_time_link_signs_once_and_expires(ticket, dispatcher, engineer):
         signing_link_send(actor=engineer, work_order=fresh(work_order), send_to="not a phone")
     expired = signing_link_send(actor=engineer, work_order=fresh(work_order), send_to="13800138000")
     SigningLink.objects.filter(token_hash=token_hash(expired)).update(expires_at=timezone.now())
-    token = signing_link_send(actor=engineer, work_order=fresh(work_order), send_to="zhang@example.com")
+    with pytest.raises(ValidationFailed):  # not one of the customer's people: the link is their permission
+        signing_link_send(actor=engineer, work_order=fresh(work_order), send_to="me@example.com")
+    ContactFactory(customer=ticket.customer, email="zhang@example.com")
+    token = signing_link_send(actor=engineer, work_order=fresh(work_order), send_to="Zhang@example.com")
 
     sms = Outbox.objects.get(channel="sms", key__contains="signing_link")
     assert sms.recipient == "+8613800138000" and work_order.number in sms.body
