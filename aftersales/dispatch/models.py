@@ -71,6 +71,13 @@ class Certification(models.Model):
 
 
 class WorkOrderQuerySet(VisibleQuerySet):
+    def visible_to(self, user):
+        orders = super().visible_to(user)
+        if user is not None and getattr(user, "is_customer_user", False):
+            # Who turned a job down is the provider's dispatching, not the customer's record.
+            orders = orders.exclude(status=WorkOrderStatus.DECLINED)
+        return orders
+
     def open(self):
         return self.filter(status__in=ACTIVE_STATUSES)
 

@@ -172,8 +172,8 @@ def work_order_act(*, actor, work_order: WorkOrder, action: str, version: int | 
         _ticket_note(work_order, actor, action, now, note)
         if action == "decline":
             _tell(work_order.dispatcher, work_order, "declined", "work_order_returned")
-    if action == "set_off":
-        _set_engineer(work_order.engineer_id, EngineerStatus.TRAVELLING, now)
+    if action in ("set_off", "cancel", "resume"):
+        _set_engineer(work_order.engineer_id, now)
     if action == "archive":
         render_pdf_on_commit(work_order)
     return work_order
@@ -248,7 +248,7 @@ def work_order_check_in(
     work_order.check_in_latitude, work_order.check_in_longitude, work_order.check_in_accuracy_m = position
     fields = ["started_at", "check_in_latitude", "check_in_longitude", "check_in_accuracy_m"]
     _move(work_order, row, fields, actor, "", now, "check_in")
-    _set_engineer(work_order.engineer_id, EngineerStatus.ON_SITE, now, position)
+    _set_engineer(work_order.engineer_id, now, position)
     ticket = work_order.ticket
     if ticket.arrived_at is None and ticket.is_open:
         ticket_record_arrival(
@@ -287,7 +287,7 @@ def work_order_complete(
         work_order.labour_hours = sum((entry.hours for entry in work_order.log.all()), Decimal(0))
         fields.append("labour_hours")
     _move(work_order, row, fields, actor, "", now, "complete")
-    _set_engineer(work_order.engineer_id, EngineerStatus.AVAILABLE, now, position)
+    _set_engineer(work_order.engineer_id, now, position)
     if work_order.kind == WorkOrderKind.REMOTE:
         credentials_mark_for_rotation(work_order=work_order, now=now)
     return work_order
@@ -311,11 +311,27 @@ def _position(latitude, longitude, accuracy_m) -> tuple:
     return lat, lon, accuracy
 
 
-def _set_engineer(user_id: int, status: str, now, position=None) -> None:
+def _set_engineer(user_id: int, now, position=None) -> None:
+    """The engineer's status follows their open orders: on site if working one, travelling if on the way to
+    one, else available (an engineer marked off duty stays so until working again); the last position too."""
+    working = set(
+        WorkOrder.objects.filter(engineer_id=user_id, status__in=transitions.ACTIVE_STATUSES).values_list(
+            "status", flat=True
+        )
+    )
+    if working & transitions.WORKING_STATUSES:
+        status = EngineerStatus.ON_SITE
+    elif WorkOrderStatus.TRAVELLING in working:
+        status = EngineerStatus.TRAVELLING
+    else:
+        status = EngineerStatus.AVAILABLE
     changes = {"status": status}
     if position and position[0] is not None:
         changes |= {"last_latitude": position[0], "last_longitude": position[1], "last_seen_at": now}
-    EngineerProfile.objects.filter(user_id=user_id).update(**changes)
+    profiles = EngineerProfile.objects.filter(user_id=user_id)
+    if status == EngineerStatus.AVAILABLE:
+        profiles = profiles.exclude(status=EngineerStatus.OFF_DUTY)
+    profiles.update(**changes)
 
 
 @transaction.atomic

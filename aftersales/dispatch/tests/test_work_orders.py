@@ -535,3 +535,35 @@ def test_going_back_to_work_spends_the_signing_links_sent_for_the_sheet_as_it_wa
         work_order_sign_by_link(token=old_token, signer_name="张三", signature=signature_data_url())
     assert fresh(work_order).status == "work_done"
     assert list(fresh(work_order).signatures.values_list("role", flat=True)) == [SignerRole.ENGINEER]
+
+
+def test_the_engineers_status_follows_their_open_orders(ticket, dispatcher, engineer):
+    from aftersales.accounts.models import EngineerProfile
+
+    def status():
+        return EngineerProfile.objects.get(user=engineer).status
+
+    first = dispatched(ticket, dispatcher, engineer)
+    second = dispatched(TicketFactory(customer=ticket.customer, status=Status.NEW), dispatcher, engineer)
+    act(first, engineer, "accept")
+    act(first, engineer, "set_off")
+    assert status() == EngineerStatus.TRAVELLING
+    work_order_check_in(actor=engineer, work_order=fresh(first), version=None)
+    act(second, engineer, "accept")
+    act(second, engineer, "set_off")
+    assert status() == EngineerStatus.ON_SITE  # on site at the first, the second still ahead
+
+    work_order_complete(actor=engineer, work_order=fresh(first), version=None, resolution="已修复")
+    assert status() == EngineerStatus.TRAVELLING  # on to the second job
+    act(second, dispatcher, "cancel", note="客户取消")
+    assert status() == EngineerStatus.AVAILABLE
+
+
+def test_customers_do_not_see_declined_orders(ticket, dispatcher, engineer):
+    declined = dispatched(ticket, dispatcher, engineer)
+    act(declined, engineer, "decline", note="在外地")
+    sent = dispatched(ticket, dispatcher, EngineerProfileFactory().user)
+    customer = UserFactory(role=Role.CUSTOMER, customer=ticket.customer)
+
+    assert list(WorkOrder.objects.visible_to(customer)) == [sent]
+    assert set(WorkOrder.objects.visible_to(dispatcher)) == {declined, sent}
