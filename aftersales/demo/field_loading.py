@@ -128,9 +128,10 @@ def _standby_and_exception(users, today: dt.date) -> None:
 class FieldWork:
     """Carries out the planned field steps, one service call each, while the replay's clock stands at the step."""
 
-    def __init__(self, users: dict[str, User], vendors: dict[str, Vendor]):
+    def __init__(self, users: dict[str, User], vendors: dict[str, Vendor], parts=None):
         self.users = users
         self.vendors = vendors
+        self.parts = parts  # demo.service_loading.PartWork: the part requests' steps and parts from stock
         self.orders: dict[str, int] = {}  # planned name → work order id
         self.tokens: dict[str, str] = {}  # planned name → the one-time link just sent
         self.approvals: dict[str, tuple] = {}  # planned name → (approval, link token or None)
@@ -138,7 +139,8 @@ class FieldWork:
 
     def run(self, *, actor: User, ticket: Ticket, arguments: dict) -> None:
         operation = arguments["op"]
-        getattr(self, f"_{operation}")(actor, ticket, arguments)
+        handler = getattr(self, f"_{operation}", None) or getattr(self.parts, f"_{operation}")
+        handler(actor, ticket, arguments)
 
     def _order(self, arguments: dict) -> WorkOrder:
         return WorkOrder.objects.get(pk=self.orders[arguments["order"]])
@@ -188,6 +190,11 @@ class FieldWork:
             serial_number=arguments["serial_number"],
             unit_price=Decimal(arguments["unit_price"]),
         )
+
+    def _stock_part(self, actor, ticket, arguments) -> None:
+        """A part from stock that fits the asset; a free-text line when no warehouse within reach has one."""
+        if self.parts is None or not self.parts.stock_part(actor, self._order(arguments), arguments):
+            self._part(actor, ticket, arguments)
 
     def _update(self, actor, ticket, arguments) -> None:
         work_order_update(

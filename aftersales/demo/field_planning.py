@@ -340,11 +340,14 @@ def on_site_job(planner: FieldPlanner, job: Job, engineer: str, resolution: str 
             engineer,
             _op(
                 name,
-                "part",
+                # The job still on site takes its part from stock (the van, the region's warehouse, the central
+                # one); finished jobs keep the free-text line they were written with.
+                "stock_part" if not resolution and job.asset else "part",
                 description=part.description,
                 part_number=part.part_number,
                 serial_number=f"SN{job.plan.key:04d}{job.serial:02d}" if part.part_number else "",
                 unit_price=part.unit_price,
+                **({"product": job.asset.product.key, "site": job.plan.site} if not resolution and job.asset else {}),
             ),
         ),
         (120, engineer, _op(name, "log", text=texts.ON_SITE_LOG[1][0], hours=texts.ON_SITE_LOG[1][1])),

@@ -25,8 +25,21 @@ from aftersales.demo.catalogue import CUSTOMERS, DEMO_PASSWORD, PRODUCTS, STAFF,
 from aftersales.demo.clock import SimulatedClock, simulated_time
 from aftersales.demo.field_loading import FieldWork, create_field_reference
 from aftersales.demo.planning import FIELD, RECENT_DAYS, DemoPlan, Step, TicketPlan, contract_dates
+from aftersales.demo.service_catalogue import DISCONTINUED
+from aftersales.demo.service_loading import (
+    PartWork,
+    Places,
+    create_handover,
+    create_maintenance,
+    create_parts,
+    create_training,
+    create_weekly_paperwork,
+    run_sweeps,
+)
 from aftersales.demo.sla import create_duty_roster, summarise_clocks, sweep_open_tickets
 from aftersales.dispatch.models import VendorCase, WorkOrder
+from aftersales.maintenance.models import Inspection, MaintenancePlan, TrainingSession
+from aftersales.parts.models import Part, PartRequest, StockMovement
 from aftersales.tickets.choices import Channel, EventKind, Status
 from aftersales.tickets.models import Comment, Ticket, TicketEvent
 from aftersales.tickets.services import (
@@ -86,11 +99,29 @@ def load_demo(plan: DemoPlan) -> dict[str, int]:
         products=directory.products,
         now=plan.now,
     )
+    stores = create_parts(users=directory.users, vendors=directory.vendors, products=directory.products, now=plan.now)
     cutoff = plan.now - dt.timedelta(days=RECENT_DAYS)
     HistoryWriter(directory, PolicyBook.load(), plan.now).write(
         [ticket for ticket in plan.tickets if ticket.received_at < cutoff]
     )
-    replay_through_services(directory, [ticket for ticket in plan.tickets if ticket.received_at >= cutoff])
+    replay_through_services(
+        directory,
+        [ticket for ticket in plan.tickets if ticket.received_at >= cutoff],
+        parts=PartWork(directory.users, stores),
+    )
+    places = Places(
+        users=directory.users,
+        teams=directory.teams,
+        customers=directory.customers,
+        sites=directory.sites,
+        contracts=directory.contracts,
+        products=directory.products,
+    )
+    create_maintenance(places, plan.now)
+    create_weekly_paperwork(places, plan.now)
+    create_training(places, plan.now)
+    create_handover(places, plan.now)
+    run_sweeps()
     sweep_open_tickets()
     return {
         "users": User.objects.count(),
@@ -105,6 +136,12 @@ def load_demo(plan: DemoPlan) -> dict[str, int]:
         "engineer profiles": EngineerProfile.objects.count(),
         "work orders": WorkOrder.objects.count(),
         "vendor cases": VendorCase.objects.count(),
+        "spare parts": Part.objects.count(),
+        "stock movements": StockMovement.objects.count(),
+        "part requests": PartRequest.objects.count(),
+        "maintenance plans": MaintenancePlan.objects.count(),
+        "inspections": Inspection.objects.count(),
+        "training sessions": TrainingSession.objects.count(),
     }
 
 
@@ -216,7 +253,11 @@ def create_master_data(directory: Directory, plan: DemoPlan) -> None:
     }
     products = directory.products = {
         spec.key: Product.objects.create(
-            vendor=vendors[spec.vendor], name=spec.name, model=spec.model, category=spec.category
+            vendor=vendors[spec.vendor],
+            name=spec.name,
+            model=spec.model,
+            category=spec.category,
+            **_discontinued(spec.key, today),
         )
         for spec in PRODUCTS
     }
@@ -235,6 +276,17 @@ def create_master_data(directory: Directory, plan: DemoPlan) -> None:
             ),
             admin,
         )
+
+
+def _discontinued(key: str, today: dt.date) -> dict:
+    """End of sale and of life of the products the vendors discontinued (service_catalogue.DISCONTINUED)."""
+    if key not in DISCONTINUED:
+        return {}
+    sale, life = DISCONTINUED[key]
+    return {
+        "end_of_sale": today - dt.timedelta(days=round(sale * 365.25)),
+        "end_of_life": today - dt.timedelta(days=round(life * 365.25)) if life is not None else None,
+    }
 
 
 def _save(instance, author):
@@ -263,7 +315,7 @@ def _ticket_fields(directory: Directory, plan: TicketPlan) -> dict:
     }
 
 
-def replay_through_services(directory: Directory, plans: list[TicketPlan]) -> None:
+def replay_through_services(directory: Directory, plans: list[TicketPlan], parts: PartWork | None = None) -> None:
     """Call the ticket services for every step of every plan, in time order, with the clock at the step's time."""
     steps = sorted(
         ((step.at, plan.key, index, plan, step) for plan in plans for index, step in enumerate(plan.steps)),
@@ -272,7 +324,7 @@ def replay_through_services(directory: Directory, plans: list[TicketPlan]) -> No
     if not steps:
         return
     tickets: dict[int, Ticket] = {}
-    field_work = FieldWork(directory.users, directory.vendors)
+    field_work = FieldWork(directory.users, directory.vendors, parts=parts)
     with simulated_time(SimulatedClock(steps[0][0])) as clock:
         for at, key, _index, plan, step in steps:
             clock.move_to(at)

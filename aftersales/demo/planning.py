@@ -166,6 +166,7 @@ class DemoPlan:
     assets: list[AssetPlan]
     tickets: list[TicketPlan]
     work_orders: int = 0
+    part_requests: int = 0
 
     def counts(self) -> dict[str, int]:
         field_steps = [step for ticket in self.tickets for step in ticket.steps if step.operation == FIELD]
@@ -182,6 +183,7 @@ class DemoPlan:
             "engineer profiles": len(PROFILES),
             "work orders": self.work_orders,
             "vendor cases": sum(1 for step in field_steps if step.arguments["op"] == "vendor_open"),
+            "part requests": self.part_requests,
         }
 
     def status_counts(self) -> Counter:
@@ -252,9 +254,11 @@ def plan_demo(*, seed: int, tickets: int, now: dt.datetime) -> DemoPlan:
     for key, plan in enumerate(plans, start=1):
         plan.key = key
     from aftersales.demo.field_planning import plan_field_work  # it builds on this module's plans
+    from aftersales.demo.parts_planning import plan_part_requests
 
     work_orders = plan_field_work(plans, assets, now)
-    return DemoPlan(now=now, assets=assets, tickets=plans, work_orders=work_orders)
+    part_requests = plan_part_requests(plans, assets, now)
+    return DemoPlan(now=now, assets=assets, tickets=plans, work_orders=work_orders, part_requests=part_requests)
 
 
 def showcase_places(wanted: list[tuple[str | None, str, bool]]) -> dict[int, SlaShowcase]:

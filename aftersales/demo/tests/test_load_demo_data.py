@@ -103,7 +103,9 @@ def test_loading_creates_every_status_and_several_states_for_each_customer_user(
     load()
 
     assert set(Ticket.objects.values_list("status", flat=True)) == set(Status.values)
-    assert Ticket.objects.count() == SMALL
+    # Every planned ticket, and the one an inspection's failed item raised.
+    assert Ticket.objects.filter(inspection_findings__isnull=True).count() == SMALL
+    assert Ticket.objects.filter(inspection_findings__isnull=False).count() == 1
     for username in ("customer1", "customer2"):
         customer = User.objects.get(username=username).customer
         assert Ticket.objects.filter(customer=customer).values("status").distinct().count() >= 5
@@ -264,6 +266,8 @@ def test_the_same_seed_gives_the_same_plan():
         (s.at, s.arguments) for t in second.tickets for s in t.steps if s.operation == FIELD
     ]
     assert first.counts()["vendor cases"] == 1
+    # Four part requests, chosen by rules too.
+    assert first.part_requests == second.part_requests == 4
 
 
 @pytest.mark.django_db

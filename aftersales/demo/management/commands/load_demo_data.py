@@ -79,6 +79,12 @@ class Command(BaseCommand):
             "engineer profiles": _("engineer profiles"),
             "work orders": _("work orders"),
             "vendor cases": _("vendor cases"),
+            "spare parts": _("spare parts"),
+            "stock movements": _("stock movements"),
+            "part requests": _("part requests"),
+            "maintenance plans": _("maintenance plans"),
+            "inspections": _("inspections"),
+            "training sessions": _("training sessions"),
         }
         for key, count in counts.items():
             self.stdout.write(_("  %(label)s: %(count)d") % {"label": labels[key], "count": count})
