@@ -17,6 +17,7 @@ from aftersales.accounts.models import EngineerStatus
 from aftersales.demo import field_catalogue as texts
 from aftersales.demo.catalogue import CUSTOMERS, STAFF
 from aftersales.demo.planning import FIELD, RECENT_DAYS, AssetPlan, Step, TicketPlan
+from aftersales.demo.service_catalogue import PARTS_BY_PRODUCT
 from aftersales.dispatch.choices import SignerRole, VendorCaseStatus, WorkOrderKind
 from aftersales.tickets.choices import Kind, ResolutionMethod, Status
 
@@ -70,7 +71,8 @@ def plan_field_work(tickets: list[TicketPlan], assets: list[AssetPlan], now: dt.
     planner.vendor_case()
     planner.travelling()
     planner.declined_then_dispatched()
-    planner.open_job((Status.IN_PROGRESS, Status.PENDING_PARTS, Status.PENDING_CUSTOMER), on_site_job)
+    # The job still on site takes a part from stock: a fault on equipment that has spare parts, if there is one.
+    planner.open_job((Status.IN_PROGRESS, Status.PENDING_PARTS, Status.PENDING_CUSTOMER), on_site_job, parts=True)
     planner.open_job((Status.PENDING_CUSTOMER, Status.IN_PROGRESS, Status.PENDING_PARTS), work_done_job)
     planner.remote_job()
     planner.signed_job((Status.RESOLVED, Status.CONFIRMED, Status.CLOSED), link=False, archive=False)
@@ -204,8 +206,15 @@ class FieldPlanner:
         offsets = [first, (7, declining, _op(first, "act", action="decline", note=texts.DECLINE_REASON)), second]
         self._lay(job, offsets, anchor="end")
 
-    def open_job(self, statuses, build: Callable[["FieldPlanner", Job, str], Offsets]) -> None:
-        job = self._choose(statuses, window=self._open_window, prefer=_on_site_fit)
+    def open_job(self, statuses, build: Callable[["FieldPlanner", Job, str], Offsets], parts: bool = False) -> None:
+        prefer = _on_site_fit
+        if parts:
+
+            def prefer(job):
+                fault, far = _on_site_fit(job)
+                return fault, not job.asset or job.asset.product.key not in PARTS_BY_PRODUCT, far
+
+        job = self._choose(statuses, window=self._open_window, prefer=prefer)
         if job is None:
             return
         job.plan.on_site_required = True

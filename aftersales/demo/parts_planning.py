@@ -29,10 +29,6 @@ PROMISE_DOMESTIC = dt.timedelta(days=7)  # the demo contracts keep the default p
 FAULTY_RETURN = dt.timedelta(days=14)  # parts.services.requests.FAULTY_RETURN_DAYS
 OPEN = (Status.PENDING_PARTS, Status.IN_PROGRESS, Status.PENDING_VENDOR, Status.PENDING_CUSTOMER)
 FINISHED = (Status.RESOLVED, Status.CONFIRMED, Status.CLOSED, Status.ARCHIVED)
-PARTS_BY_PRODUCT: dict[str, list[spec.SparePartSpec]] = {}
-for _part in spec.SPARE_PARTS:
-    for _product in _part.products:
-        PARTS_BY_PRODUCT.setdefault(_product, []).append(_part)
 SITES = {(customer.code, site.name): site for customer in CUSTOMERS for site in customer.sites}
 
 
@@ -79,7 +75,7 @@ class PartPlanner:
             else:
                 continue
             asset = assets_by_key[plan.assets[0]] if plan.assets else None
-            parts = PARTS_BY_PRODUCT.get(asset.product.key, []) if asset else []
+            parts = spec.PARTS_BY_PRODUCT.get(asset.product.key, []) if asset else []
             self.candidates.append(Candidate(plan, accepted, end, parts[0] if parts else None))
 
     def _take(self, fits, prefer) -> Candidate | None:

@@ -109,6 +109,12 @@ SPARE_PARTS: tuple[SparePartSpec, ...] = (
     SparePartSpec("hik-ptz", "Hikvision", "DS-2DE7440-PTZ", "DS-2DE7440 球机云台驱动板", ("hik-dome",), "980.00", True),
 )
 
+# The parts that fit each product, in the catalogue's order.
+PARTS_BY_PRODUCT: dict[str, tuple[SparePartSpec, ...]] = {
+    product: tuple(part for part in SPARE_PARTS if product in part.products)
+    for product in sorted({product for part in SPARE_PARTS for product in part.products})
+}
+
 # Products the vendors stopped selling: (years since end of sale, years since end of life or None).
 DISCONTINUED: dict[str, tuple[float, float | None]] = {
     "ibm-s922": (8.4, 3.2),  # 1.6 years of the ten-year promise left

@@ -30,7 +30,6 @@ from aftersales.demo import files
 from aftersales.demo import service_catalogue as spec
 from aftersales.demo.catalogue import STAFF
 from aftersales.demo.clock import SimulatedClock, simulated_time
-from aftersales.demo.parts_planning import PARTS_BY_PRODUCT
 from aftersales.demo.signatures import signature_data_url
 from aftersales.dispatch.models import WorkLogEntry, WorkOrder
 from aftersales.maintenance.choices import ItemKind, Outcome
@@ -216,7 +215,7 @@ class PartWork:
         names = [
             warehouse.name for warehouse in order if not warehouse.engineer or warehouse.engineer == actor.username
         ]
-        for part_spec in PARTS_BY_PRODUCT.get(arguments["product"], []):
+        for part_spec in spec.PARTS_BY_PRODUCT.get(arguments["product"], []):
             part = self.stores.parts[part_spec.key]
             free = {
                 row.warehouse_id: row.on_hand - row.allocated
