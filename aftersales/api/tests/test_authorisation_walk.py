@@ -1505,14 +1505,6 @@ def test_the_owners_own_maintenance_and_parts_pages_show_nothing_internal(world)
         assert not internal & set(leaked(response, b)), (url, sorted(internal & set(leaked(response, b))))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG (not tenancy): training_upload_printed_sheet deletes the previous sheet's file inside its transaction; "
-        "when the transaction rolls back the session still names the deleted file, and "
-        "GET /training/<pk>/printed-sheet/ fails with FileNotFoundError (a 500) instead of serving the old sheet"
-    ),
-)
 def test_an_upload_that_rolls_back_keeps_the_previous_printed_sheet(world):
     b = world.b
     url = reverse("training_printed_sheet_upload", args=[b.training.pk])

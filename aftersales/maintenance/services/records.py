@@ -447,9 +447,12 @@ def training_upload_printed_sheet(*, actor, session: TrainingSession, upload, at
     attendee_ids = [attendee.pk for attendee in attendees]
     if TrainingAttendee.objects.filter(pk__in=attendee_ids).exclude(session=session).exists():
         raise ValidationFailed(detail={"attendees": [_("Choose attendees of this training.")]})
-    if session.printed_sheet:
-        session.printed_sheet.delete(save=False)
+    previous = session.printed_sheet.name
     session.printed_sheet.save(upload.name, upload, save=False)
+    if previous:
+        # Only once the new sheet is committed: a rollback must leave the old sheet and its file in place.
+        storage = session.printed_sheet.storage
+        transaction.on_commit(lambda: storage.delete(previous), robust=True)
     session.save(update_fields=["printed_sheet", "updated_at"])
     TrainingAttendee.objects.filter(session=session, pk__in=attendee_ids, signed_at__isnull=True).update(
         signed_at=timezone.now(), signed_via=SignedVia.PRINTED
