@@ -8,10 +8,9 @@ from aftersales.accounts.roles import Role
 from aftersales.assets.models import Vendor
 from aftersales.core.forms import StyledForm
 from aftersales.dispatch.choices import VendorCaseStatus
+from aftersales.dispatch.forms import WORKING_ROLES
 from aftersales.tickets.choices import Tier
 from aftersales.tickets.services.tiers import higher_tiers
-
-WORKER_ROLES = [Role.ENGINEER, Role.EXPERT, Role.AGENT, Role.ADMIN]
 
 
 def _moment_field(label, help_text=""):
@@ -41,7 +40,7 @@ class EscalateForm(StyledForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = User.objects.filter(is_active=True, role__in=WORKER_ROLES).order_by(
+        self.fields["assignee"].queryset = User.objects.filter(is_active=True, role__in=WORKING_ROLES).order_by(
             "username"
         )
 

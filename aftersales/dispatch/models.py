@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.assets.models import Product, Vendor
 from aftersales.core import crypto
+from aftersales.core.images import png_data_uri
 from aftersales.core.models import TimeStampedModel, VisibleQuerySet
 from aftersales.customers.models import Customer, Site
 from aftersales.dispatch.choices import (
@@ -295,6 +296,11 @@ class Signature(models.Model):
 
     def __str__(self):
         return f"{self.work_order} {self.role} {self.signer_name}"
+
+    @property
+    def data_uri(self) -> str:
+        """The image for a page or a PDF, inline (no file to serve, nothing fetched)."""
+        return png_data_uri(self.image_png)
 
 
 class SigningLink(models.Model):

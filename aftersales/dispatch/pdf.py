@@ -4,7 +4,6 @@ The CJK glyphs come from the system font "WenQuanYi Zen Hei" (Debian's fonts-wqy
 fontconfig and embedded (subset) in every PDF, so the sheet prints the same on any machine.
 """
 
-import base64
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
@@ -41,11 +40,8 @@ def _url_fetcher():
 def _signatures(work_order: WorkOrder) -> dict[str, SignatureImage]:
     images = {}
     for signature in work_order.signatures.all():
-        encoded = base64.b64encode(bytes(signature.image_png)).decode("ascii")
         images[signature.role] = SignatureImage(
-            signer_name=signature.signer_name,
-            signed_at=signature.signed_at,
-            data_uri=f"data:image/png;base64,{encoded}",
+            signer_name=signature.signer_name, signed_at=signature.signed_at, data_uri=signature.data_uri
         )
     return images
 

@@ -397,7 +397,7 @@ def candidates_for(job: Job, *, now: dt.datetime, team_id: int | None = None) ->
     loads = _loads()
     duty = on_duty(now, team_id)
     # The duty engineer, and the shift's standby engineers where the roster names them.
-    rostered = {person.pk for person in (duty.engineer, *getattr(duty, "standby", ())) if person is not None}
+    rostered = {person.pk for person in (duty.engineer, *duty.standby) if person is not None}
     default_speed = settings.AFTERSALES_DEFAULT_TRAVEL_SPEED_KMH
     candidates = []
     for (

@@ -1,7 +1,5 @@
 """Reads for the work-order pages: lists, the sheet with what it shows, the customer's signing page."""
 
-import base64
-
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +12,7 @@ from aftersales.dispatch.choices import SignerRole, WorkOrderStatus
 from aftersales.dispatch.models import WorkOrder, WorkOrderEvent
 from aftersales.dispatch.recommend import best_of
 from aftersales.dispatch.services.signing import may_collect_signature, may_sign_on_pad
-from aftersales.dispatch.services.work_orders import may_edit
+from aftersales.dispatch.transitions import may_edit
 from aftersales.tickets.choices import OPEN_STATUSES
 from aftersales.tickets.views.queue import page_without_count
 
@@ -76,7 +74,7 @@ def signature_images(work_order: WorkOrder) -> dict[str, dict]:
     return {
         signature.role: {
             "signature": signature,
-            "src": "data:image/png;base64," + base64.b64encode(bytes(signature.image_png)).decode(),
+            "src": signature.data_uri,
         }
         for signature in work_order.signatures.all()
     }

@@ -66,9 +66,19 @@ def find(action: str, *, status: str, kind: str) -> Transition | None:
     )
 
 
+def is_own_order(user, work_order) -> bool:
+    """The order's engineer, still allowed to work tickets."""
+    return work_order.engineer_id == user.pk and user.has_perm(roles.WORK)
+
+
+def may_edit(user, work_order) -> bool:
+    """The order's engineer or a dispatcher: who edits the sheet and collects its signatures."""
+    return is_own_order(user, work_order) or user.has_perm(roles.DISPATCH)
+
+
 def may_act(transition: Transition, *, user, work_order) -> bool:
     if transition.actor == ENGINEER:
-        return work_order.engineer_id == user.pk and user.has_perm(roles.WORK)
+        return is_own_order(user, work_order)
     if transition.actor == DISPATCHER:
         return user.has_perm(roles.DISPATCH)
     if transition.actor == ARCHIVIST:

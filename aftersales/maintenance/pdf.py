@@ -3,11 +3,10 @@ and a row per attendee with their signature (被培训人员签字), or an empty
 
 Rendered on request (it changes as attendees sign in); the CJK font is "WenQuanYi Zen Hei", embedded."""
 
-import base64
-
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from aftersales.core.images import png_data_uri
 from aftersales.core.time import local_zone
 from aftersales.maintenance.models import TrainingSession
 
@@ -23,18 +22,15 @@ def _url_fetcher():
     return URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
 
 
-def _data_uri(image) -> str:
-    return "data:image/png;base64," + base64.b64encode(bytes(image)).decode("ascii") if image else ""
-
-
 def _html(session: TrainingSession) -> str:
     attendees = [
-        {"attendee": attendee, "signature": _data_uri(attendee.signature_png)} for attendee in session.attendees.all()
+        {"attendee": attendee, "signature": png_data_uri(attendee.signature_png)}
+        for attendee in session.attendees.all()
     ]
     context = {
         "session": session,
         "trainer": str(session.trainer) if session.trainer_id else session.trainer_name,
-        "trainer_signature": _data_uri(session.trainer_signature_png),
+        "trainer_signature": png_data_uri(session.trainer_signature_png),
         "attendees": attendees,
         "blank_rows": range(len(attendees) + 1, len(attendees) + 1 + EXTRA_BLANK_ROWS),
     }

@@ -9,7 +9,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aftersales.accounts import roles
 from aftersales.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from aftersales.dispatch import transitions
 from aftersales.dispatch.choices import SignedVia, SignerRole, WorkOrderEventKind, WorkOrderStatus
@@ -43,12 +42,11 @@ def signature_image(data_url: str) -> bytes:
 
 def may_sign_on_pad(user, work_order: WorkOrder) -> bool:
     """Only the order's engineer holds the pad: the engineer signs, and the customer signs in front of them."""
-    return work_order.engineer_id == user.pk and user.has_perm(roles.WORK)
+    return transitions.is_own_order(user, work_order)
 
 
-def may_collect_signature(user, work_order: WorkOrder) -> bool:
-    """The engineer collects signatures on their phone; a dispatcher may send the link too."""
-    return may_sign_on_pad(user, work_order) or user.has_perm(roles.DISPATCH)
+# The engineer collects signatures on their phone; a dispatcher may send the link too: the rule for editing.
+may_collect_signature = transitions.may_edit
 
 
 @transaction.atomic

@@ -24,6 +24,7 @@ from aftersales.dispatch.services.common import (
 )
 from aftersales.dispatch.services.remote import credentials_mark_for_rotation, pending_change_approvals
 from aftersales.dispatch.services.signing import SIGN_PURPOSE
+from aftersales.dispatch.transitions import may_edit
 from aftersales.notifications.services import enqueue, user_messages
 from aftersales.sla.choices import Clock
 from aftersales.tickets.choices import EventKind, Tier
@@ -363,12 +364,8 @@ def work_order_update(*, actor, work_order: WorkOrder, version: int | None, **ch
     return work_order
 
 
-def may_edit(user, work_order: WorkOrder) -> bool:
-    return (work_order.engineer_id == user.pk and user.has_perm(roles.WORK)) or user.has_perm(roles.DISPATCH)
-
-
 def _ensure_working(actor, work_order: WorkOrder) -> None:
-    if work_order.engineer_id != actor.pk or not actor.has_perm(roles.WORK):
+    if not transitions.is_own_order(actor, work_order):
         raise PermissionDenied()
     ensure_editable(work_order)
     if work_order.status not in transitions.WORKING_STATUSES | {WorkOrderStatus.WORK_DONE}:

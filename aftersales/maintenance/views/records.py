@@ -3,8 +3,6 @@ sessions with sign-in pads, materials, the paper sheet and its PDF. Each action 
 
 Customers read their organisation's plans and training sessions; weekly reports are internal to the provider."""
 
-import base64
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -16,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from aftersales.accounts import roles
 from aftersales.core.errors import DomainError, ValidationFailed
+from aftersales.core.images import png_data_uri
 from aftersales.core.views import add_domain_error, submit_and_return
 from aftersales.maintenance import forms_records as forms
 from aftersales.maintenance import pdf
@@ -24,10 +23,6 @@ from aftersales.maintenance.models import TrainingMaterial, TrainingSession, Wee
 from aftersales.maintenance.services import records as services
 
 PAGE_SIZE = 30
-
-
-def _data_uri(image) -> str:
-    return "data:image/png;base64," + base64.b64encode(bytes(image)).decode("ascii") if image else ""
 
 
 def _sees_everyone(user) -> bool:
@@ -112,7 +107,7 @@ def weekly_plan_detail(request, pk: int):
             ),
             _("The weekly plan is saved."),
         )
-    signatures = {s.role: {"signature": s, "src": _data_uri(s.image_png)} for s in plan.signatures.all()}
+    signatures = {s.role: {"signature": s, "src": png_data_uri(s.image_png)} for s in plan.signatures.all()}
     sign_as = ""
     if plan.status == DocumentStatus.DRAFT and services.may_collect_plan_signature(request.user, plan):
         if "engineer" not in signatures and plan.engineer_id == request.user.pk:
@@ -298,8 +293,8 @@ def training_detail(request, pk: int):
         "session": session,
         "form": form,
         "can_run": can_run,
-        "attendees": [{"attendee": a, "src": _data_uri(a.signature_png)} for a in attendees],
-        "trainer_signature": _data_uri(session.trainer_signature_png),
+        "attendees": [{"attendee": a, "src": png_data_uri(a.signature_png)} for a in attendees],
+        "trainer_signature": png_data_uri(session.trainer_signature_png),
         "materials": list(session.materials.all()),
         "material_form": forms.MaterialForm(),
         "attendee_form": forms.AttendeeForm(),
