@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from aftersales.accounts.models import Team
 from aftersales.assets.models import Asset
@@ -18,7 +19,7 @@ from aftersales.tickets.models import Ticket
 
 class ChecklistTemplate(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(pgettext_lazy("checklist", "description"), blank=True)
 
     class Meta:
         verbose_name = _("checklist")

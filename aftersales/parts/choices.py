@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class WarehouseKind(models.TextChoices):
@@ -11,7 +12,7 @@ class WarehouseKind(models.TextChoices):
 class MovementKind(models.TextChoices):
     """Every way stock moves; each is one row made by one service (services.stock_move)."""
 
-    RECEIVE = "receive", _("Received")
+    RECEIVE = "receive", pgettext_lazy("stock movement", "Received")
     RESERVE = "reserve", _("Reserved")
     RELEASE = "release", _("Reservation released")
     ISSUE = "issue", _("Issued")

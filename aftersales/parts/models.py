@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from aftersales.assets.models import Product, Vendor
 from aftersales.core.models import TimeStampedModel, VisibleQuerySet
@@ -16,7 +17,7 @@ from aftersales.tickets.models import Ticket
 class Part(models.Model):
     vendor = models.ForeignKey(Vendor, verbose_name=_("vendor"), on_delete=models.PROTECT, related_name="parts")
     part_number = models.CharField(_("part number"), max_length=100)
-    description = models.CharField(_("description"), max_length=300)
+    description = models.CharField(pgettext_lazy("spare part", "description"), max_length=300)
     compatible_products = models.ManyToManyField(
         Product, verbose_name=_("compatible products"), blank=True, related_name="spare_parts"
     )

@@ -197,7 +197,7 @@ def _work_done(engineer, customer, start, end) -> str:
         % {"when": _local(inspection.completed_at), "plan": inspection.plan.title, "summary": inspection.summary}
         for inspection in inspections
     ]
-    return "\n".join(line.rstrip(": ") for line in lines)
+    return "\n".join(line.rstrip(": ：") for line in lines)
 
 
 def _problems(engineer, customer, start, end) -> str:
@@ -224,7 +224,7 @@ def _problems(engineer, customer, start, end) -> str:
         _("Ticket %(number)s opened: %(title)s") % {"number": ticket.number, "title": ticket.title}
         for ticket in tickets
     ]
-    return "\n".join(line.rstrip(": ") for line in lines)
+    return "\n".join(line.rstrip(": ：") for line in lines)
 
 
 def _next_week(engineer, customer, week_start: dt.date) -> str:

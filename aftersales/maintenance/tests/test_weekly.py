@@ -5,6 +5,7 @@ import zoneinfo
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from aftersales.accounts.roles import Role
 from aftersales.accounts.tests.factories import UserFactory
@@ -107,7 +108,7 @@ def test_another_engineer_or_a_customer_cannot_write_the_plan(engineer, site):
 def test_the_engineer_signs_first_then_the_customers_lead_and_the_plan_is_locked(engineer, site):
     plan = new_plan(engineer, engineer, site)
 
-    with pytest.raises(InvalidTransition, match="engineer signs the plan before"):
+    with translation.override("en"), pytest.raises(InvalidTransition, match="engineer signs the plan before"):
         sign(engineer, plan, "customer", "李主任")
     with pytest.raises(PermissionDenied):
         sign(UserFactory(role=Role.DISPATCHER), plan, "engineer")  # only the engineer signs as the engineer
@@ -116,7 +117,7 @@ def test_the_engineer_signs_first_then_the_customers_lead_and_the_plan_is_locked
     assert plan.status == "draft"
     with pytest.raises(InvalidTransition):
         new_plan(engineer, engineer, site, plan=plan, content="改了")  # signed by one: no more edits
-    with pytest.raises(InvalidTransition, match="already on the plan"):
+    with translation.override("en"), pytest.raises(InvalidTransition, match="already on the plan"):
         sign(engineer, plan, "engineer")
 
     sign(engineer, plan, "customer", "李主任")  # on the engineer's phone
@@ -127,7 +128,7 @@ def test_the_engineer_signs_first_then_the_customers_lead_and_the_plan_is_locked
         ("engineer", "王工", engineer.pk),
         ("customer", "李主任", engineer.pk),
     ]
-    with pytest.raises(InvalidTransition, match="signed"):
+    with translation.override("en"), pytest.raises(InvalidTransition, match="signed"):
         new_plan(engineer, engineer, site, plan=plan, content="改了")
     plan.refresh_from_db()
     assert plan.content == "周一巡检机房；周三升级数据库补丁"
