@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
@@ -35,18 +34,13 @@ from aftersales.tickets.services.tiers import (
     ticket_escalate,
     ticket_escalate_to_manager,
 )
-
-
-def _staff_ticket(request, pk: int) -> Ticket:
-    if not request.user.is_staff_member:
-        raise Http404
-    return get_object_or_404(Ticket.objects.visible_to(request.user), pk=pk)
+from aftersales.tickets.views.detail import staff_ticket
 
 
 @login_required
 @require_POST
 def ticket_escalate_view(request, pk: int):
-    ticket = _staff_ticket(request, pk)
+    ticket = staff_ticket(request, pk)
     return submit_and_return(
         request,
         ticket,
@@ -59,7 +53,7 @@ def ticket_escalate_view(request, pk: int):
 @login_required
 @require_POST
 def ticket_escalate_manager_view(request, pk: int):
-    ticket = _staff_ticket(request, pk)
+    ticket = staff_ticket(request, pk)
     return submit_and_return(
         request,
         ticket,
@@ -72,7 +66,7 @@ def ticket_escalate_manager_view(request, pk: int):
 @login_required
 @require_POST
 def vendor_case_open_view(request, pk: int):
-    ticket = _staff_ticket(request, pk)
+    ticket = staff_ticket(request, pk)
     return submit_and_return(
         request,
         ticket,
@@ -85,10 +79,8 @@ def vendor_case_open_view(request, pk: int):
 @login_required
 @require_POST
 def vendor_case_update_view(request, pk: int):
-    if not request.user.is_staff_member:
-        raise Http404
-    visible = VendorCase.objects.visible_to(request.user).filter(ticket__in=Ticket.objects.visible_to(request.user))
-    case = get_object_or_404(visible.select_related("ticket"), pk=pk)
+    # Vendor cases are staff-only records: for anyone else this is a 404.
+    case = get_object_or_404(VendorCase.objects.visible_to(request.user).select_related("ticket"), pk=pk)
     return submit_and_return(
         request,
         case.ticket,

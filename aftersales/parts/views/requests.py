@@ -42,6 +42,7 @@ from aftersales.parts.services.requests import (
 )
 from aftersales.parts.services.rma import may_manage_rma, rma_close, rma_open, rma_ship
 from aftersales.tickets.models import Ticket
+from aftersales.tickets.views.detail import staff_ticket
 from aftersales.tickets.views.sla_board import staff_page
 
 
@@ -52,11 +53,6 @@ class EmptyForm(StyledForm):
 def _staff_only(request) -> None:
     if not request.user.is_staff_member:
         raise Http404
-
-
-def _staff_ticket(request, pk: int) -> Ticket:
-    _staff_only(request)
-    return get_object_or_404(Ticket.objects.visible_to(request.user), pk=pk)
 
 
 def _staff_part_request(request, pk: int) -> PartRequest:
@@ -73,7 +69,7 @@ def _staff_rma(request, pk: int) -> RmaCase:
 @login_required
 @require_POST
 def part_request_create_view(request, pk: int):
-    ticket = _staff_ticket(request, pk)
+    ticket = staff_ticket(request, pk)
     return submit_and_return(
         request,
         ticket,

@@ -196,6 +196,13 @@ def visible_ticket(request, pk: int) -> Ticket:
     return get_object_or_404(Ticket.objects.visible_to(request.user), pk=pk)
 
 
+def staff_ticket(request, pk: int) -> Ticket:
+    """A ticket for a staff-only page or action: for anyone else the page does not exist."""
+    if not request.user.is_staff_member:
+        raise Http404
+    return visible_ticket(request, pk)
+
+
 def act(request, pk: int, form_class, service, success=None) -> object:
     """Run one ticket action from a posted form and come back to the ticket with a message."""
     ticket = visible_ticket(request, pk)

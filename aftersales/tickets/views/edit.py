@@ -1,22 +1,19 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from aftersales.core.errors import DomainError
 from aftersales.core.views import add_domain_error
 from aftersales.tickets.forms import TicketEditForm
-from aftersales.tickets.models import Ticket
 from aftersales.tickets.services import ticket_update
+from aftersales.tickets.views.detail import staff_ticket
 
 
 @login_required
 def ticket_edit_view(request, pk: int):
     """Staff correct what was logged; customers comment instead, so for them the page does not exist."""
-    if not request.user.is_staff_member:
-        raise Http404
-    ticket = get_object_or_404(Ticket.objects.visible_to(request.user), pk=pk)
+    ticket = staff_ticket(request, pk)
     form = TicketEditForm.for_ticket(ticket, request.POST or None)
     if request.method == "POST" and form.is_valid():
         changes = {name: value for name, value in form.cleaned_data.items() if name != "version"}
