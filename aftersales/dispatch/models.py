@@ -439,6 +439,15 @@ class VendorCaseUpdate(models.Model):
         return f"{self.case} {self.at:%Y-%m-%d %H:%M}"
 
 
+class RemoteCredentialQuerySet(StaffOnlyQuerySet):
+    def lent_by(self, user):
+        """What a user may act on as the lender: staff see every credential, a customer user their
+        organisation's (to record that a password was changed; never to read it)."""
+        if user is not None and user.is_authenticated and user.is_active and user.is_customer_user:
+            return self.filter(customer_id=user.customer_id or 0)
+        return self.visible_to(user)
+
+
 class RemoteCredential(TimeStampedModel):
     """Remote-access credentials a customer lends for a job; the password is stored only encrypted."""
 
@@ -470,7 +479,7 @@ class RemoteCredential(TimeStampedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
     )
 
-    objects = StaffOnlyQuerySet.as_manager()
+    objects = RemoteCredentialQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("remote-access credential")

@@ -258,12 +258,11 @@ def _record(*, actor, credential: RemoteCredential, data: dict, at: dt.datetime)
 
 def credentials_to_rotate(user, *, ticket_id: int) -> list[RemoteCredential]:
     """For a customer user: the passwords they lent for this ticket that are still to be changed (no secrets)."""
-    if user is None or not user.is_authenticated or not user.is_customer_user or not user.customer_id:
+    if user is None or not user.is_authenticated or not user.is_customer_user:
         return []
     return list(
-        RemoteCredential.objects.filter(
-            customer_id=user.customer_id, ticket_id=ticket_id, rotation_due=True, rotated_at__isnull=True
-        )
+        RemoteCredential.objects.lent_by(user)
+        .filter(ticket_id=ticket_id, rotation_due=True, rotated_at__isnull=True)
         .only("pk", "system", "username", "customer_id", "ticket_id", "work_order_id")
         .order_by("pk")
     )

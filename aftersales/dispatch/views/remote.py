@@ -133,12 +133,8 @@ def credential_reveal_view(request, pk: int):
 @require_POST
 def credential_rotated_view(request, pk: int):
     user = request.user
-    credentials = (
-        RemoteCredential.objects.filter(customer_id=user.customer_id or 0)
-        if user.is_customer_user
-        else RemoteCredential.objects.visible_to(user)
-    )
-    credential = get_object_or_404(credentials.select_related("work_order", "ticket"), pk=pk)
+    credentials = RemoteCredential.objects.lent_by(user).select_related("work_order", "ticket")
+    credential = get_object_or_404(credentials, pk=pk)
     try:
         credential_mark_rotated(actor=user, credential=credential)
     except DomainError as error:
