@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "simple_history",
     "phonenumber_field",
     "aftersales.core",
+    "aftersales.search",
     "aftersales.accounts",
     "aftersales.notifications",
     "aftersales.customers",
@@ -70,8 +71,14 @@ INSTALLED_APPS = [
     "aftersales.assets",
     "aftersales.tickets",
     "aftersales.dispatch",
+    "aftersales.knowledge",
     "aftersales.parts",
     "aftersales.maintenance",
+    "aftersales.intake",
+    "aftersales.inbox",
+    "aftersales.webhooks",
+    "aftersales.quality",
+    "aftersales.reports",
     "aftersales.demo",
     "aftersales.api",
 ]
@@ -181,6 +188,7 @@ STATICFILES_DIRS = [
     ("vendor/tabler/js", BASE_DIR / "node_modules" / "@tabler" / "core" / "dist" / "js"),
     ("vendor/tabler/img", BASE_DIR / "node_modules" / "@tabler" / "core" / "dist" / "img"),
     ("vendor/signature_pad", BASE_DIR / "node_modules" / "signature_pad" / "dist"),
+    ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

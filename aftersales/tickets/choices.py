@@ -81,6 +81,15 @@ class EventKind(models.TextChoices):
     VENDOR_CASE_OPENED = "vendor_case_opened", _("Vendor case opened")
     VENDOR_CASE_UPDATED = "vendor_case_updated", _("Vendor case updated")
     WORK_ORDER = "work_order", _("Work order")
+    EMAIL_SENT = "email_sent", _("Email sent")
+    ALERT_REPEATED = "alert_repeated", _("Monitoring alert repeated")
+    ALERT_RECOVERED = "alert_recovered", _("Monitoring alert recovered")
+    FOLLOW_UP_RECORDED = "follow_up_recorded", _("Follow-up recorded")
+    SURVEY_ANSWERED = "survey_answered", _("Satisfaction survey answered")
+    RESERVICE_OPENED = "reservice_opened", _("Re-service opened")
+    COMPLAINT_LINKED = "complaint_linked", _("Linked to a complaint")
+    QC_REVIEWED = "qc_reviewed", _("Quality review recorded")
+    PROBLEM_LINKED = "problem_linked", _("Linked to a known problem")
 
 
 class SlaHealth(models.TextChoices):

@@ -138,6 +138,9 @@ class Ticket(models.Model):
     )
     resolution = models.TextField(_("resolution"), blank=True)
     root_cause = models.TextField(_("root cause"), blank=True)
+    corrective_action = models.TextField(
+        _("corrective action"), blank=True, help_text=_("What was changed so that it does not happen again.")
+    )
 
     received_at = models.DateTimeField(_("received at"))
     responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
