@@ -193,6 +193,11 @@ class SlaPolicy(models.Model):
     is_default = models.BooleanField(
         _("default policy"), default=False, help_text=_("Applies to tickets without a service level.")
     )
+    for_complaints = models.BooleanField(
+        _("for complaints"),
+        default=False,
+        help_text=_("Applies to every complaint, whatever the customer's service level."),
+    )
 
     class Meta:
         verbose_name = _("SLA policy")
@@ -201,7 +206,12 @@ class SlaPolicy(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["is_default"], condition=models.Q(is_default=True), name="sla_policy_one_default"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["for_complaints"],
+                condition=models.Q(for_complaints=True),
+                name="sla_policy_one_for_complaints",
+            ),
         ]
 
     def __str__(self):
