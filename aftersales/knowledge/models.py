@@ -59,6 +59,7 @@ class Article(TimeStampedModel):
     # Counts of the feedback rows, kept by the feedback service so lists and suggestions rank without a join.
     helped_count = models.PositiveIntegerField(_("helped"), default=0, editable=False)
     not_helped_count = models.PositiveIntegerField(_("did not help"), default=0, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = ArticleQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[products], excluded_fields=["helped_count", "not_helped_count"])
@@ -73,7 +74,7 @@ class Article(TimeStampedModel):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("knowledge:article_detail", args=[self.pk])
+        return reverse("article_detail", args=[self.pk])
 
     @property
     def is_published(self) -> bool:
@@ -141,6 +142,7 @@ class Problem(TimeStampedModel):
         related_name="problems",
         blank=True,
     )
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = ProblemQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[products])
@@ -155,7 +157,7 @@ class Problem(TimeStampedModel):
         return f"{self.reference} {self.title}"
 
     def get_absolute_url(self):
-        return reverse("knowledge:problem_detail", args=[self.pk])
+        return reverse("problem_detail", args=[self.pk])
 
     @property
     def reference(self) -> str:
@@ -174,6 +176,9 @@ class ProblemIncident(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("linked by"), on_delete=models.PROTECT, related_name="+"
     )
     linked_at = models.DateTimeField(_("linked at"))
+
+    # Unlinking deletes the row; its history keeps who linked and who unlinked, and when.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("linked incident")
