@@ -36,7 +36,7 @@ class Article(TimeStampedModel):
     title = models.CharField(_("title"), max_length=200)
     symptom = models.TextField(_("symptom"), blank=True)
     cause = models.TextField(_("cause"), blank=True)
-    solution = models.TextField(_("solution"))
+    solution = models.TextField(_("solution"), blank=True, help_text=_("Needed before the article is published."))
     products = models.ManyToManyField(Product, verbose_name=_("products"), blank=True, related_name="articles")
     status = models.CharField(_("status"), max_length=20, choices=ArticleStatus.choices, default=ArticleStatus.DRAFT)
     visible_to_customers = models.BooleanField(
