@@ -32,6 +32,12 @@ class Outbox(models.Model):
     subject = models.TextField(_("subject"))
     body = models.TextField(_("body"))
     url = models.CharField(_("link"), max_length=1000, blank=True)
+    headers = models.JSONField(
+        _("headers"),
+        default=dict,
+        blank=True,
+        help_text=_("Extra email headers, e.g. Message-ID, In-Reply-To, References, From, Reply-To."),
+    )
     urgent = models.BooleanField(_("urgent"), default=True)
     status = models.CharField(_("status"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)

@@ -3,6 +3,7 @@
 The SLA sweep and any other producer call `enqueue([...Message...])`; the delivery task sends them.
 """
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -31,6 +32,9 @@ class Message:
     body: str
     url: str = ""
     urgent: bool = True
+    headers: dict[str, str] = dataclasses.field(
+        default_factory=dict
+    )  # email only: Message-ID, In-Reply-To, References, From…
 
 
 def enqueue(messages: Iterable[Message], *, now: dt.datetime | None = None) -> int:
@@ -64,6 +68,7 @@ def enqueue(messages: Iterable[Message], *, now: dt.datetime | None = None) -> i
             subject=" ".join(message.subject.split()),  # one line: it becomes an email header
             body=message.body,
             url=message.url,
+            headers=dict(message.headers),
             urgent=message.urgent,
             status=OutboxStatus.PENDING,
             next_attempt_at=now,
@@ -115,6 +120,12 @@ def _problems(message: Message):
         yield "channel", f"Unknown channel {message.channel!r}."
     if message.channel == ChannelKind.IN_APP and message.user_id is None:
         yield "user_id", f"The in-app message {message.key!r} needs the user it is for."
+    if message.headers and message.channel != ChannelKind.EMAIL:
+        yield "headers", f"Only email carries headers: {message.key!r} is {message.channel!r}."
+    for name, value in message.headers.items():
+        # A line break would start a header (or the body) of the caller's choosing.
+        if not isinstance(value, str) or not name.isascii() or any(char in name + value for char in "\r\n\0"):
+            yield "headers", f"The header {name[:40]!r} of {message.key!r} must be one line of text."
 
 
 def _quiet_hours(user_ids: set[int]) -> dict[int, tuple[dt.time, dt.time]]:

@@ -12,7 +12,11 @@ from aftersales.notifications.channels.base import DeliveryError
 
 def message_for(row, from_email: str) -> EmailMessage:
     body = f"{row.body}\n\n{row.url}" if row.url else row.body
-    return EmailMessage(subject=row.subject, body=body, from_email=from_email, to=[row.recipient])
+    # Headers (Message-ID, In-Reply-To, References, From, Reply-To) thread the mail in the recipient's client;
+    # the envelope sender stays the configured address.
+    return EmailMessage(
+        subject=row.subject, body=body, from_email=from_email, to=[row.recipient], headers=dict(row.headers or {})
+    )
 
 
 def send(config, row) -> str:
