@@ -1,0 +1,1 @@
+"""Writes of the quality loop: follow-ups and surveys, re-service, complaints, QC reviews."""
