@@ -76,6 +76,12 @@ class TransitionForm(StyledForm):
     )
     resolution = forms.CharField(label=_("Resolution"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     root_cause = forms.CharField(label=_("Root cause"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    corrective_action = forms.CharField(
+        label=_("Corrective action"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What was changed so that it does not happen again (required for complaints)."),
+    )
 
 
 class CommentForm(StyledForm):

@@ -17,7 +17,7 @@ from aftersales.core.time import local_date
 from aftersales.sla.choices import Clock, ClockStatus
 from aftersales.sla.clocks import ClockState, Happening, Happens, Target, compute_clocks
 from aftersales.sla.models import BusinessCalendar, CalendarException, LadderStep, SlaPolicy, SlaTarget
-from aftersales.tickets.choices import EventKind, SlaHealth, Status, Tier
+from aftersales.tickets.choices import EventKind, Kind, SlaHealth, Status, Tier
 from aftersales.tickets.models import SlaPauseRule, Ticket, TicketEvent
 
 ENDING_STATUSES = {Status.CLOSED, Status.ARCHIVED, Status.CANCELLED}
@@ -58,6 +58,7 @@ class PolicyBook:
 
     policies: dict[int, SlaPolicy] = field(default_factory=dict)
     default_policy_id: int | None = None
+    complaint_policy_id: int | None = None
     targets: dict[tuple[int, int], list[SlaTarget]] = field(default_factory=dict)
     steps: dict[int, list[LadderStep]] = field(default_factory=dict)
     pauses: dict[tuple[int, str], frozenset[str]] = field(default_factory=dict)
@@ -80,6 +81,8 @@ class PolicyBook:
             book.policies[policy.pk] = policy
             if policy.is_default:
                 book.default_policy_id = policy.pk
+            if policy.for_complaints:
+                book.complaint_policy_id = policy.pk
             for target in policy.targets.all():
                 book.targets.setdefault((policy.pk, target.priority), []).append(target)
         for step in LadderStep.objects.order_by("percent"):
@@ -99,6 +102,9 @@ class PolicyBook:
         return cls.load(holidays_from=local_date(ticket.received_at) - dt.timedelta(days=1))
 
     def policy_id_for(self, ticket: Ticket) -> int | None:
+        """A complaint runs on the complaints policy when there is one; others on their level's, else the default."""
+        if ticket.kind == Kind.COMPLAINT and self.complaint_policy_id is not None:
+            return self.complaint_policy_id
         return self.policy_by_level.get(ticket.service_level_id, self.default_policy_id)
 
     def targets_for(self, ticket: Ticket) -> list[SlaTarget]:

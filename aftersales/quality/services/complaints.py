@@ -56,6 +56,7 @@ def complaint_register(
     complaint = Complaint.objects.create(ticket=ticket, registered_by=actor)
     _link(complaint, actor=actor, tickets=related_tickets, people=people if actor.is_staff_member else ())
     complaint_escalate(complaint=complaint)
+    complaint.refresh_from_db()
     return complaint
 
 

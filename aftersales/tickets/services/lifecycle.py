@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.accounts import roles
 from aftersales.core.errors import InvalidTransition, PermissionDenied, ValidationFailed, validation_failed_from
-from aftersales.tickets.choices import EventKind, Status, Tier
+from aftersales.tickets.choices import EventKind, Kind, Status, Tier
 from aftersales.tickets.models import Ticket
 from aftersales.tickets.services.common import locked_for_update, mark_responded, record_event, save_new_version
 from aftersales.tickets.services.intake import priority_for
@@ -132,8 +132,13 @@ def ticket_transition(
     resolution: str = "",
     resolution_method: str = "",
     root_cause: str = "",
+    corrective_action: str = "",
 ) -> Ticket:
-    """The only way a ticket's status changes (besides assignment): checks the table and the actor."""
+    """The only way a ticket's status changes (besides assignment): checks the table and the actor.
+
+    A complaint is resolved or closed only with its root cause and corrective action on record (given here
+    or earlier): seed 001 treats it as a liability incident that must be traced to its cause.
+    """
     transition = BY_ACTION.get(action)
     if transition is None:
         raise ValidationFailed(detail={"action": [_("Unknown action.")]})
@@ -149,6 +154,8 @@ def ticket_transition(
     fields = ["status"]
     if action == "resolve":
         fields += _resolve_fields(ticket, resolution, resolution_method, root_cause, now)
+    if action in ("resolve", "close"):
+        fields += _cause_fields(ticket, root_cause, corrective_action, fields)
     elif action == "accept":
         if ticket.assignee_id is None:
             ticket.assignee, fields = actor, [*fields, "assignee"]
@@ -192,6 +199,26 @@ def _resolve_fields(ticket: Ticket, resolution: str, method: str, root_cause: st
     except ValidationError as error:
         raise validation_failed_from(error) from error
     return fields
+
+
+def _cause_fields(ticket: Ticket, root_cause: str, corrective_action: str, fields: list[str]) -> list[str]:
+    """Record a root cause and corrective action given with the action; a complaint must end with both."""
+    changed = []
+    if root_cause.strip() and "root_cause" not in fields:
+        ticket.root_cause, changed = root_cause.strip(), [*changed, "root_cause"]
+    if corrective_action.strip():
+        ticket.corrective_action, changed = corrective_action.strip(), [*changed, "corrective_action"]
+    if ticket.kind == Kind.COMPLAINT:
+        errors = {}
+        if not ticket.root_cause.strip():
+            errors["root_cause"] = [_("A complaint needs its root cause before it can be resolved or closed.")]
+        if not ticket.corrective_action.strip():
+            errors["corrective_action"] = [
+                _("A complaint needs its corrective action before it can be resolved or closed.")
+            ]
+        if errors:
+            raise ValidationFailed(detail=errors)
+    return changed
 
 
 def may_record_arrival(user) -> bool:
