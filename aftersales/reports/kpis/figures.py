@@ -203,13 +203,14 @@ def kpi_table(
     return _named(rows, period, engineer)
 
 
-def _reopened() -> Q:
+def reopened_condition() -> Q:
+    """Reopened at least once: a reopen on the timeline, or a re-service after a dissatisfied follow-up."""
     reopen = TicketEvent.objects.filter(ticket=OuterRef("pk"), kind=EventKind.STATUS_CHANGED, data__action="reopen")
     reservice = FollowUp.objects.filter(ticket=OuterRef("pk"), reservice_ticket__isnull=False)
     return Q(Exists(reopen)) | Q(Exists(reservice))
 
 
-def _visits() -> Coalesce:
+def started_visits() -> Coalesce:
     """Work orders started on the ticket (checked in on site, or started remotely)."""
     started = (
         WorkOrder.objects.filter(ticket=OuterRef("pk"), started_at__isnull=False)
@@ -223,7 +224,7 @@ def _visits() -> Coalesce:
 
 def _add_ticket_counts(rows: _Rows, tickets: QuerySet[Ticket], percentiles_in_database: bool) -> None:
     """Tickets handled, first-time fixes, reopens and mean times: one aggregate query per grouping."""
-    annotated = tickets.annotate(visits=_visits()).alias(was_reopened=_reopened()).order_by()
+    annotated = tickets.annotate(visits=started_visits()).alias(was_reopened=reopened_condition()).order_by()
     aggregates = {
         "handled": Count("pk"),
         "first_time_fixes": Count("pk", filter=Q(visits__lte=1) & ~Q(was_reopened=True)),
