@@ -177,12 +177,7 @@ def monthly_statistics(*, user, period: Period, now: dt.datetime | None = None) 
     _equipment(stats, tickets, user)
     _customers(stats, tickets)
     _unfinished(stats, user, until, min(now, until))
-    stats.terms = [
-        (term.upper() if term.isascii() else term, count)
-        for term, count in frequent_terms(
-            tickets.order_by().values("title").annotate(n=Count("id")).values_list("title", "n"), limit=TOP_TERMS
-        )
-    ]
+    stats.terms = title_terms(tickets)
     stats.problems = _month_problems(tickets, user)
     return stats
 
@@ -250,7 +245,13 @@ def _equipment(stats: MonthlyStatistics, tickets, user) -> None:
         )
         for share in recurring
     ]
-    stats.recurring_assets = _recurring_assets(links, tickets, user)
+    stats.recurring_assets = recurring_assets(tickets, user)
+
+
+def title_terms(tickets, *, limit: int = TOP_TERMS) -> list[tuple[str, int]]:
+    """The frequent words of the tickets' titles (Latin words in capitals, as product names are written)."""
+    titles = tickets.order_by().values("title").annotate(n=Count("id")).values_list("title", "n")
+    return [(term.upper() if term.isascii() else term, count) for term, count in frequent_terms(titles, limit=limit)]
 
 
 def _problems_of_products(product_ids: list[int], user) -> dict[int, list[ProblemRef]]:
@@ -269,14 +270,16 @@ def _problems_of_products(product_ids: list[int], user) -> dict[int, list[Proble
     return found
 
 
-def _recurring_assets(links, tickets, user) -> list[RecurringItem]:
-    """Pieces of equipment two or more of the month's tickets were about: the repeat failures."""
+def recurring_assets(tickets, user, *, limit: int = RECURRING_ASSETS) -> list[RecurringItem]:
+    """Pieces of equipment two or more of the tickets were about (the repeat failures), with the known
+    problems those tickets are linked to (only for users who may read problems)."""
+    links = Ticket.assets.through.objects.filter(ticket__in=tickets.values("pk"))
     counts = list(
         links.order_by()
         .values_list("asset_id")
         .annotate(n=Count("ticket_id", distinct=True))
         .filter(n__gte=2)
-        .order_by("-n", "asset_id")[:RECURRING_ASSETS]
+        .order_by("-n", "asset_id")[:limit]
     )
     if not counts:
         return []
