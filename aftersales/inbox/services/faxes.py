@@ -1,0 +1,53 @@
+"""Mail from a fax gateway: each PDF or TIFF attachment is a received fax, registered by the intake register
+(aftersales.intake.fax), which opens its ticket when the customer is known."""
+
+import re
+
+from aftersales.inbox.choices import Outcome
+from aftersales.inbox.mime import ParsedMail
+from aftersales.inbox.models import InboundMessage, Mailbox
+from aftersales.intake.fax import fax_register
+
+FAX_TYPES = {"application/pdf", "image/tiff", "image/tif"}
+FAX_EXTENSIONS = (".pdf", ".tif", ".tiff")
+# Gateways put the calling number in the subject ("Fax from 0571-8888 6666", "传真来自 +86 571 88886666").
+PHONE = re.compile(r"(\+?\d[\d\s\-()]{5,}\d)")
+SUMMARY_LIMIT = 2000
+
+
+def fax_number_of(mail: ParsedMail) -> str:
+    for text in (mail.subject, mail.sender_name, mail.text[:300]):
+        if found := PHONE.search(text or ""):
+            return " ".join(found.group(1).split())
+    return ""
+
+
+def register_faxes(*, inbound: InboundMessage, mail: ParsedMail, mailbox: Mailbox) -> None:
+    scans = [
+        part for part in mail.parts if part.content_type in FAX_TYPES or part.name.lower().endswith(FAX_EXTENSIONS)
+    ]
+    if not scans:
+        inbound.outcome = Outcome.TO_SORT
+        inbound.notes = [*inbound.notes, {"code": "no_fax_document"}]
+        inbound.save()
+        return
+    fax_number = fax_number_of(mail)
+    summary = "\n\n".join(part for part in (mail.subject, mail.text.strip()) if part)[:SUMMARY_LIMIT]
+    receipts = [
+        fax_register(
+            actor=mailbox.owner,
+            file_name=part.name,
+            content=part.content,
+            content_type=part.content_type,
+            fax_number=fax_number,
+            received_at=inbound.received_at,
+            summary=summary,
+            customer=mailbox.default_customer,
+        )
+        for part in scans
+    ]
+    inbound.outcome = Outcome.FAX
+    inbound.ticket = next((receipt.ticket for receipt in receipts if receipt.ticket_id), None)
+    inbound.customer = next((receipt.customer for receipt in receipts if receipt.customer_id), None)
+    inbound.notes = [*inbound.notes, *({"code": "fax_registered", "register": r.number} for r in receipts)]
+    inbound.save()
