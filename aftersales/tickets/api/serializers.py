@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -24,8 +25,19 @@ def _person(user) -> str:
     return str(user) if user is not None else ""
 
 
-def _visible_ticket(user, ticket_id) -> Ticket:
-    return get_object_or_404(Ticket.objects.visible_to(user), pk=ticket_id)
+# A ticket in a URL: its id (digits only) or its number (SR202611220001). Numbers never are digits only.
+TICKET_LOOKUP_REGEX = "(?:[0-9]+|[A-Za-z][A-Za-z0-9]*)"
+
+
+def ticket_lookup(reference) -> Q:
+    """The filter for a ticket named by its id or by its number (letters in any case)."""
+    text = str(reference)
+    return Q(pk=int(text)) if text.isdecimal() else Q(number=text.upper())
+
+
+def _visible_ticket(user, reference) -> Ticket:
+    """The ticket named by id or number if this user may see it; a 404 otherwise, whether it exists or not."""
+    return get_object_or_404(Ticket.objects.visible_to(user), ticket_lookup(reference))
 
 
 def _is_staff(context) -> bool:
@@ -96,6 +108,15 @@ class CommentSerializer(serializers.ModelSerializer):
 
     def get_author_name(self, comment) -> str:
         return _person(comment.author)
+
+
+class CommentCreateSerializer(serializers.Serializer):
+    """A reply or internal note on the ticket the URL names."""
+
+    body = serializers.CharField()
+    is_public = serializers.BooleanField(
+        default=True, help_text=_("Internal notes (false) are for staff only; customers' comments are always public.")
+    )
 
 
 class SlaClockSerializer(serializers.Serializer):
@@ -321,8 +342,9 @@ class TransitionResultSerializer(TransitionSerializer):
         read_only_fields = fields
 
 
-class TransitionRequestSerializer(serializers.Serializer):
-    ticket = serializers.IntegerField(min_value=1)
+class TicketTransitionSerializer(serializers.Serializer):
+    """A status change asked for on a ticket the URL names."""
+
     action = serializers.ChoiceField(choices=[(transition.action, transition.label) for transition in TRANSITIONS])
     version = serializers.IntegerField(min_value=1)
     note = serializers.CharField(required=False, allow_blank=True, default="")
@@ -331,6 +353,18 @@ class TransitionRequestSerializer(serializers.Serializer):
         choices=ResolutionMethod.choices, required=False, allow_blank=True, default=""
     )
     root_cause = serializers.CharField(required=False, allow_blank=True, default="")
+    corrective_action = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Required, with the root cause, to resolve a complaint."),
+    )
+
+
+class TransitionRequestSerializer(TicketTransitionSerializer):
+    """A status change asked for on the ticket given by its id."""
+
+    ticket = serializers.IntegerField(min_value=1)
 
 
 # Viewsets --------------------------------------------------------------------------------------
