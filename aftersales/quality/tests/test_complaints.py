@@ -176,6 +176,7 @@ def test_a_complaint_resolves_and_closes_only_with_root_cause_and_corrective_act
 
     ticket = close(ticket, supervisor=supervisor, root_cause="调度未考虑路程")
     assert (ticket.status, ticket.root_cause) == (Status.CLOSED, "调度未考虑路程")
+    assert ticket.closed_at is not None
 
 
 def test_other_kinds_resolve_without_a_corrective_action(staff):
@@ -183,6 +184,8 @@ def test_other_kinds_resolve_without_a_corrective_action(staff):
     assert (ticket.status, ticket.corrective_action) == (Status.RESOLVED, "")
     ticket = close(ticket, supervisor=staff["quality"], corrective_action="更换硒鼓型号")
     assert (ticket.status, ticket.corrective_action) == (Status.CLOSED, "更换硒鼓型号")
+    ticket.refresh_from_db()
+    assert (ticket.closed_at is not None, ticket.corrective_action) == (True, "更换硒鼓型号")
 
 
 def test_complaints_run_on_the_complaints_policy(staff):

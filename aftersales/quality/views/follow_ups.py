@@ -69,7 +69,18 @@ def follow_up_detail(request, pk: int, record_form=None, scores_form=None):
         context["record_form"] = record_form or FollowUpRecordForm(initial={"method": Method.PHONE})
         context["link_form"] = SendLinkForm()
         context["survey_links"] = list(follow_up.survey_links.order_by("-created_at"))
+        context["script_rows"] = _script_rows(follow_up)
     return render(request, "quality/follow_up_detail.html", context)
+
+
+def _script_rows(follow_up: FollowUp) -> list[tuple[str, str]]:
+    """The script's answers with their questions, as the call sheet asked them."""
+    fields = FollowUpRecordForm.base_fields
+    rows = []
+    for code, answer in follow_up.script_answers.items():
+        if code in fields:
+            rows.append((fields[code].label, dict(fields[code].choices).get(answer, answer)))
+    return rows
 
 
 @login_required

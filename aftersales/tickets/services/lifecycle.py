@@ -154,8 +154,6 @@ def ticket_transition(
     fields = ["status"]
     if action == "resolve":
         fields += _resolve_fields(ticket, resolution, resolution_method, root_cause, now)
-    if action in ("resolve", "close"):
-        fields += _cause_fields(ticket, root_cause, corrective_action, fields)
     elif action == "accept":
         if ticket.assignee_id is None:
             ticket.assignee, fields = actor, [*fields, "assignee"]
@@ -167,6 +165,8 @@ def ticket_transition(
     elif action == "reopen":
         ticket.resolved_at = ticket.confirmed_at = None
         fields += ["resolved_at", "confirmed_at"]
+    if action in ("resolve", "close"):
+        fields += _cause_fields(ticket, root_cause, corrective_action, fields)
     save_new_version(ticket, fields)
     record_event(
         ticket=ticket,
