@@ -25,6 +25,7 @@ SUGGESTIONS = 5
 # Bigrams of a long title; more would make the ranking query long without ranking better.
 MAX_TERMS = 24
 ARTICLE_TEXT_FIELDS = ("title", "symptom", "cause", "solution")
+PROBLEM_LONG_TEXT = ("description", "root_cause", "workaround", "fix")
 CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 WORD = re.compile(r"[a-z0-9][a-z0-9._-]*[a-z0-9]", re.IGNORECASE)
 
@@ -142,9 +143,9 @@ def suggested_articles(*, user, ticket: Ticket, limit: int = SUGGESTIONS) -> lis
 
 
 def problem_list(*, user, q: str = "", status: str = "", product=None) -> QuerySet[Problem]:
-    problems = Problem.objects.visible_to(user).select_related("owner")
+    problems = Problem.objects.visible_to(user).select_related("owner").defer(*PROBLEM_LONG_TEXT)
     if q.strip():
-        problems = problems.filter(text_filter(q, ("title", "description", "root_cause", "workaround", "fix")))
+        problems = problems.filter(text_filter(q, ("title", *PROBLEM_LONG_TEXT)))
     if status == "active":
         problems = problems.filter(status__in=ACTIVE_PROBLEM_STATUSES)
     elif status:

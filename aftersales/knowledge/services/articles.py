@@ -100,6 +100,7 @@ def article_update(*, actor, article: Article, version: int | None, products=Non
         products_changed = wanted != set(article.products.values_list("pk", flat=True))
     if not changed and not products_changed:
         return article
+    article._history_user = actor
     if products_changed:
         article.products.set(list(products))
     # A version step even when only the products changed, so a second editor's stale form is refused.
@@ -173,8 +174,8 @@ def article_feedback(*, actor, article: Article, helped: bool) -> ArticleFeedbac
         article=article, user=actor, defaults={"helped": bool(helped)}
     )
     counts = ArticleFeedback.objects.filter(article=article).aggregate(
-        helped=Count("pk", filter=Q(helped=True)), not_helped=Count("pk", filter=Q(helped=False))
+        yes=Count("pk", filter=Q(helped=True)), no=Count("pk", filter=Q(helped=False))
     )
     # A plain UPDATE: the counts are not part of the article's edit history.
-    Article.objects.filter(pk=article.pk).update(helped_count=counts["helped"], not_helped_count=counts["not_helped"])
+    Article.objects.filter(pk=article.pk).update(helped_count=counts["yes"], not_helped_count=counts["no"])
     return vote

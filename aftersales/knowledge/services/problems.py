@@ -95,9 +95,9 @@ def problem_update(*, actor, problem: Problem, version: int | None, products=Non
         products_changed = wanted != set(problem.products.values_list("pk", flat=True))
     if not changed and not products_changed:
         return problem
+    problem._history_user = actor
     if products_changed:
         problem.products.set(list(products))
-    problem._history_user = actor
     save_new_version(problem, changed)
     return problem
 
