@@ -8,8 +8,7 @@ from aftersales.accounts.roles import ROLE_PERMISSIONS, SUPERVISE, WORK
 from aftersales.assets.models import Product
 from aftersales.core.forms import StyledForm, as_id
 from aftersales.knowledge.choices import ArticleStatus, ProblemStatus
-
-SEARCH_MAX = 100
+from aftersales.knowledge.selectors import SEARCH_MAX_LENGTH
 
 
 class IdChoiceField(forms.ModelChoiceField):
@@ -35,7 +34,7 @@ def products():
 
 
 class ArticleFilterForm(StyledForm):
-    q = forms.CharField(label=_("Search"), max_length=SEARCH_MAX, required=False)
+    q = forms.CharField(label=_("Search"), max_length=SEARCH_MAX_LENGTH, required=False)
     product = IdChoiceField(Product.objects.none(), label=_("Product"), required=False, empty_label=_("All"))
     status = forms.ChoiceField(label=_("Status"), choices=[("", _("All")), *ArticleStatus.choices], required=False)
 
@@ -88,7 +87,7 @@ def problem_owners():
 
 
 class ProblemFilterForm(StyledForm):
-    q = forms.CharField(label=_("Search"), max_length=SEARCH_MAX, required=False)
+    q = forms.CharField(label=_("Search"), max_length=SEARCH_MAX_LENGTH, required=False)
     status = forms.ChoiceField(
         label=_("Status"),
         choices=[("", _("All")), ("active", _("Open or known error")), *ProblemStatus.choices],

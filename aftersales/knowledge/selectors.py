@@ -22,6 +22,7 @@ from aftersales.knowledge.models import Article, ArticleFeedback, Problem, Probl
 from aftersales.tickets.models import Ticket
 
 SUGGESTIONS = 5
+SEARCH_MAX_LENGTH = 100
 # Bigrams of a long title; more would make the ranking query long without ranking better.
 MAX_TERMS = 24
 ARTICLE_TEXT_FIELDS = ("title", "symptom", "cause", "solution")
