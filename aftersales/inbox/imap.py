@@ -76,8 +76,10 @@ class ImapSession:
                 mailbox.host, mailbox.port, ssl_context=mailbox.ssl_context(), timeout=self.timeout
             )
             self.client.login(mailbox.username, mailbox.password())
+            # Servers announce more (MOVE, UIDPLUS) once logged in than in their greeting.
+            data = self._check(self.client.capability(), "CAPABILITY")
+            self.capabilities = {name.upper() for name in b" ".join(data).decode("ascii", "replace").split()}
             self._check(self.client.select(imap_folder(mailbox.folder)), "SELECT")
-            self.capabilities = {str(name).upper() for name in self.client.capabilities}
         except (OSError, ssl.SSLError, imaplib.IMAP4.error) as error:
             self.close()
             raise MailboxUnavailable(f"{mailbox.host}:{mailbox.port}: {error}") from error
@@ -132,11 +134,14 @@ class ImapSession:
 
     def _move(self, uid: int) -> None:
         target = imap_folder(self.mailbox.processed_folder)
-        if "MOVE" in self.capabilities:
-            self._check(self.client.uid("MOVE", str(uid), target), "MOVE")
-            return
-        self._check(self.client.uid("COPY", str(uid), target), "COPY")
-        self._expunge(uid)
+        command = "MOVE" if "MOVE" in self.capabilities else "COPY"
+        status, data = self.client.uid(command, str(uid), target)
+        if status == "NO" and b"TRYCREATE" in b" ".join(item for item in data if isinstance(item, bytes)):
+            self.client.create(target)  # the folder for processed mail is made on first use
+            status, data = self.client.uid(command, str(uid), target)
+        self._check((status, data), command)
+        if command == "COPY":
+            self._expunge(uid)
 
     def _expunge(self, uid: int) -> None:
         self._check(self.client.uid("STORE", str(uid), "+FLAGS.SILENT", r"(\Deleted)"), "STORE")

@@ -228,9 +228,10 @@ class DovecotServer:
     def clear(self, user: str, folder: str = "INBOX") -> None:
         client = self.connect(user)
         try:
-            client.select(_quoted(folder))
-            client.store("1:*", "+FLAGS.SILENT", r"(\Deleted)")
-            client.expunge()
+            status, answer = client.select(_quoted(folder))
+            if status == "OK" and int(answer[0]):
+                client.store("1:*", "+FLAGS.SILENT", r"(\Deleted)")
+                client.expunge()
         finally:
             client.logout()
 
