@@ -172,7 +172,7 @@ def monthly_statistics(*, user, period: Period, now: dt.datetime | None = None) 
     now = now or timezone.now()
     stats = MonthlyStatistics(period=period, computed_at=now)
     tickets = month_tickets(user, period)
-    _, until = period_bounds(period.start, period.end)
+    until = period_bounds(period.start, period.end)[1]
     _breakdowns(stats, tickets, until)
     _equipment(stats, tickets, user)
     _customers(stats, tickets)

@@ -1,0 +1,68 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.contracts.choices import ContractStatus
+from aftersales.contracts.models import Contract
+from aftersales.core.forms import StyledForm, as_id
+from aftersales.core.time import local_date
+from aftersales.customers.models import Customer
+from aftersales.reports.choices import PeriodKind, ReportStatus
+from aftersales.reports.periods import period_containing
+from aftersales.tickets.views.sla_report import last_full_month
+
+
+class RequestForm(StyledForm):
+    """Generate a report: a contract, and the month, quarter or year containing a day."""
+
+    contract = forms.ModelChoiceField(label=_("Contract"), queryset=Contract.objects.none())
+    period_kind = forms.ChoiceField(label=_("Period"), choices=PeriodKind.choices, initial=PeriodKind.MONTH)
+    day = forms.DateField(
+        label=_("A day in the period"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The report covers the whole month, quarter or year this day is in."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("initial", {"day": last_full_month(local_date())[0]})
+        super().__init__(*args, **kwargs)
+        self.fields["contract"].queryset = (
+            Contract.objects.visible_to(user).filter(status=ContractStatus.ACTIVE).select_related("customer")
+        )
+        self.fields["contract"].label_from_instance = lambda contract: f"{contract.number} · {contract.customer.name}"
+
+    @property
+    def period(self):
+        return period_containing(self.cleaned_data["period_kind"], self.cleaned_data["day"])
+
+
+class RecommendationsForm(StyledForm):
+    recommendations = forms.CharField(
+        label=_("Common problems and recommendations"), widget=forms.Textarea(attrs={"rows": 10}), max_length=10_000
+    )
+
+
+class ListFilter(StyledForm):
+    customer = forms.ModelChoiceField(
+        label=_("Customer"), queryset=Customer.objects.none(), required=False, empty_label=_("All")
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All")), *ReportStatus.choices], required=False)
+    period_kind = forms.ChoiceField(label=_("Period"), choices=[("", _("All")), *PeriodKind.choices], required=False)
+
+    def __init__(self, query, *, user):
+        data = query.copy()
+        if data.get("customer") and as_id(data["customer"]) is None:
+            data["customer"] = "0"
+        super().__init__(data)
+        self.fields["customer"].queryset = Customer.objects.visible_to(user).order_by("name")
+
+    def apply(self, reports):
+        if not self.is_valid():
+            return reports.none()
+        data = self.cleaned_data
+        if data["customer"]:
+            reports = reports.filter(customer=data["customer"])
+        if data["status"]:
+            reports = reports.filter(status=data["status"])
+        if data["period_kind"]:
+            reports = reports.filter(period_kind=data["period_kind"])
+        return reports
