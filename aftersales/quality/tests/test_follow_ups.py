@@ -240,3 +240,36 @@ def test_the_customer_answers_in_the_portal_only_on_their_own_ticket(staff):
     assert FollowUp.objects.get(ticket=other).status == FollowUpStatus.PENDING
     assert not other.events.filter(kind=EventKind.SURVEY_ANSWERED).exists()
     assert own.events.get(kind=EventKind.SURVEY_ANSWERED).actor == customer_user
+
+
+def test_the_sweep_sends_due_survey_links_once_to_the_tickets_contact(staff):
+    from aftersales.notifications.models import Outbox
+    from aftersales.quality.models import SurveyLink
+    from aftersales.quality.services.surveys import survey_links_send_due
+
+    FollowUpRule.objects.create(contract=None, methods=[Method.SURVEY_LINK], delay_hours=1)
+    ticket = resolved(agent=staff["agent"], engineer=staff["engineer"], customer=CustomerFactory())
+    follow_ups_plan()
+    follow_up = FollowUp.objects.get(ticket=ticket)
+
+    assert survey_links_send_due() == 0  # not due yet
+    assert survey_links_send_due(now=follow_up.due_at + dt.timedelta(minutes=1)) == 1
+    assert survey_links_send_due(now=follow_up.due_at + dt.timedelta(minutes=6)) == 0
+
+    link = SurveyLink.objects.get()
+    assert (link.follow_up, link.sent_to, link.created_by) == (follow_up, "+8613900139000", None)
+    message = Outbox.objects.get(key=f"follow_up:{follow_up.pk}:survey_link:1")
+    assert (message.channel, message.recipient) == ("sms", "+8613900139000")
+    assert message.url.startswith("http") and "/survey/" in message.url
+
+
+def test_the_periodic_tasks_run_the_sweeps(staff):
+    from aftersales.quality import tasks
+
+    resolved(agent=staff["agent"], engineer=staff["engineer"], customer=CustomerFactory())
+    logged(agent=staff["agent"], customer=CustomerFactory(), kind=Kind.COMPLAINT)
+
+    assert tasks.plan_follow_ups.call() == 1
+    assert tasks.pick_up_complaints.call() == 1
+    assert tasks.sample_for_review.call() == 0
+    assert tasks.plan_follow_ups.call() == 0
