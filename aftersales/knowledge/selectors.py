@@ -117,7 +117,8 @@ def title_terms(title: str) -> list[str]:
 def suggested_articles(*, user, ticket: Ticket, limit: int = SUGGESTIONS) -> list[Article]:
     """Published articles for a ticket: those about its assets' products first, then by how many of the
     title's words they contain, then by how often they helped. At most `limit`; only what `user` may read."""
-    product_ids = list(Product.objects.filter(assets__tickets=ticket).values_list("pk", flat=True).distinct())
+    # The ticket page has its assets prefetched: no query for them here.
+    product_ids = sorted({asset.product_id for asset in ticket.assets.all()})
     terms = title_terms(ticket.title)
     if not product_ids and not terms:
         return []

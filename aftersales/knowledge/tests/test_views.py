@@ -2,6 +2,8 @@
 the ticket card and its buttons, and what customers and non-writers are refused (with nothing changed)."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from aftersales.accounts.roles import Role
@@ -347,3 +349,20 @@ def test_the_problem_list_reads_a_fixed_number_of_queries(client, as_engineer, d
         with django_assert_num_queries(PROBLEM_LIST_QUERIES):
             response = client.get(reverse("problem_list"))
     assert [problem.incident_count for problem in response.context["page"]["rows"]] == [1] * 6
+
+
+def test_the_ticket_card_costs_the_same_for_any_number_of_articles_and_problems(client, as_engineer, solved_ticket):
+    storage = solved_ticket.products[0]
+    url = solved_ticket.get_absolute_url()
+    counts = []
+    for _ in range(2):
+        ArticleFactory(title="控制器固件升级", products=[storage])
+        ArticleFactory(title="存储离线", products=[storage])
+        problem_link_incident(actor=as_engineer, problem=ProblemFactory(products=[storage]), ticket=solved_ticket)
+        ProblemFactory(products=[storage])
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(url).content.decode()
+        counts.append(len(captured.captured_queries))
+    assert page.count('data-testid="suggested-article"') == 4
+    assert page.count('data-testid="ticket-problem"') == 2
+    assert counts[0] == counts[1]
