@@ -46,10 +46,33 @@ def decode_bytes(data: bytes, declared: str | None) -> tuple[str, bool]:
         candidates.append(codec)  # genuine Latin-1 after UTF-8 and GB18030 failed
     for candidate in candidates:
         try:
-            return data.decode(candidate), True
+            text = data.decode(candidate)
         except (UnicodeDecodeError, LookupError):
             continue
+        if candidate == "gb18030" and candidate != codec and not _plausibly_chinese(text):
+            continue  # a guess: Latin-1 bytes decode as GB18030 too, into nonsense
+        return text, True
     return data.decode(codec or "utf-8", errors="replace"), False
+
+
+def _plausibly_chinese(text: str) -> bool:
+    """Every non-ASCII character is Chinese, CJK punctuation or full-width; none is in the private use area
+    (where GBK's user-defined codes land, and where Latin-1 bytes read as GB18030 often do)."""
+    return all(char.isascii() or _is_cjk(char) for char in text)
+
+
+def _is_cjk(char: str) -> bool:
+    code = ord(char)
+    return (
+        0x4E00 <= code <= 0x9FFF  # unified ideographs
+        or 0x3400 <= code <= 0x4DBF  # extension A
+        or 0x20000 <= code <= 0x3134F  # extensions B to G
+        or 0x3000 <= code <= 0x303F  # CJK punctuation
+        or 0xFF00 <= code <= 0xFFEF  # full-width forms
+        or 0x2000 <= code <= 0x206F  # general punctuation (quotes, dashes, ellipsis)
+        or 0xF900 <= code <= 0xFAFF  # compatibility ideographs
+        or code in (0x00B7, 0x00D7, 0x00F7)  # middle dot, times, divide (in GB2312)
+    )
 
 
 def unescape_surrogates(text: str) -> str:

@@ -28,6 +28,7 @@ def sanitise_html(html: str) -> str:
         url_schemes={"http", "https", "mailto", "cid"},
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
+        clean_content_tags={"script", "style", "title", "head", "template", "noscript", "svg", "math", "textarea"},
     )
 
 

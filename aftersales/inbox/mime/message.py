@@ -114,12 +114,14 @@ def _clean_id(message_id: str) -> str:
 
 
 def _header(message: Message, name: str) -> str:
-    value = message.get(name)
-    return "" if value is None else str(value)
+    values = _all_headers(message, name)
+    return values[0] if values else ""
 
 
 def _all_headers(message: Message, name: str) -> list[str]:
-    return [str(value) for value in (message.get_all(name) or [])]
+    """Header values as received: raw 8-bit bytes stay (as surrogates) for our decoder, not U+FFFD."""
+    name = name.lower()
+    return [str(value) for key, value in message.raw_items() if key.lower() == name]
 
 
 def _address(value: str) -> tuple[str, str]:
@@ -203,13 +205,17 @@ def _authentication_failed(message: Message) -> bool:
 
 def _walk(part: Message, mail: ParsedMail, texts: list[str], htmls: list[str], counter: list[int]) -> None:
     content_type = part.get_content_type()
-    if content_type == "message/rfc822" or (content_type.startswith("message/") and part.is_multipart()):
+    if content_type in ("message/rfc822", "message/global"):
         _forwarded(part, mail, texts, counter)
         return
+    if content_type in ("message/delivery-status", "message/disposition-notification", "text/rfc822-headers"):
+        return  # the technical half of a report; the raw message keeps it
     if part.is_multipart():
-        payload = part.get_payload()
-        for child in payload if isinstance(payload, list) else []:
+        for child in part.get_payload():
             _walk(child, mail, texts, htmls, counter)
+        return
+    if content_type.startswith("multipart/"):  # no boundary, so no parts: what is there is the text
+        texts.append(decode_bytes(_payload(part, mail), part.get_param("charset"))[0])
         return
     counter[0] += 1
     disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
@@ -223,8 +229,6 @@ def _walk(part: Message, mail: ParsedMail, texts: list[str], htmls: list[str], c
             mail.note("undecodable_text", charset=str(part.get_param("charset") or ""))
         (texts if content_type == "text/plain" else htmls).append(text)
         return
-    if content_type in ("message/delivery-status", "text/rfc822-headers") and not name:
-        return  # the technical half of a bounce report; the raw message keeps it
     if not name:
         extension = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/tiff": "tif"}.get(
             content_type, "bin"
