@@ -127,10 +127,10 @@ def service_report_generate(*, report_id: int, now: dt.datetime | None = None) -
         return None
     report = ServiceReport.objects.select_related("customer", "contract__service_level").get(pk=report_id)
     report.figures = compute_figures(customer=report.customer, contract=report.contract, period=report.period, now=now)
+    report.generated_at = now
     with translation.override(report_language()):
         report.recommendations = draft_recommendations(report.figures)
-    report.generated_at = now
-    pdf_content, xlsx_content = pdf.render(report), xlsx.service_report_workbook(report, now=now)
+        pdf_content, xlsx_content = pdf.render(report), xlsx.service_report_workbook(report, now=now)
     with transaction.atomic():
         locked = ServiceReport.objects.select_for_update().get(pk=report_id)
         if locked.status != ReportStatus.PENDING or locked.generation_started_at != now:
