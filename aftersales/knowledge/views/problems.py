@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 from aftersales.core.errors import DomainError
 from aftersales.core.views import add_domain_error, flash_domain_error, flash_form_errors
 from aftersales.knowledge import selectors
-from aftersales.knowledge.choices import PROBLEM_TRANSITIONS, ProblemStatus
+from aftersales.knowledge.choices import PROBLEM_STATUS_ORDER
 from aftersales.knowledge.forms import (
     LinkProblemForm,
     LinkTicketForm,
@@ -62,17 +62,18 @@ def _visible_problem(request, pk: int) -> Problem:
 def problem_page(request, pk: int, **forms):
     problem = _visible_problem(request, pk)
     may_manage = may_manage_problems(request.user)
-    next_statuses = [ProblemStatus(status) for status in ProblemStatus.values if problem.can_transition_to(status)]
-    status_form = ProblemStatusForm(initial={"version": problem.version, "fix": problem.fix})
+    next_statuses = [status for status in PROBLEM_STATUS_ORDER if problem.can_transition_to(status)]
+    status_form = forms.get("status_form") or ProblemStatusForm(
+        initial={"version": problem.version, "fix": problem.fix}
+    )
     status_form.fields["status"].choices = [(status.value, status.label) for status in next_statuses]
     context = {
         "problem": problem,
         "links": list(problem.links.all()),
         "may_manage": may_manage,
         "status_form": status_form if may_manage and next_statuses else None,
-        "link_form": LinkTicketForm() if may_manage else None,
+        "link_form": (forms.get("link_form") or LinkTicketForm()) if may_manage else None,
     }
-    context.update({name: form for name, form in forms.items() if context.get(name) is not None})
     return render(request, "knowledge/problem_detail.html", context)
 
 
@@ -131,7 +132,6 @@ def problem_edit(request, pk: int):
 def problem_status_view(request, pk: int):
     problem = _visible_problem(request, pk)
     form = ProblemStatusForm(request.POST)
-    form.fields["status"].choices = [(status, ProblemStatus(status).label) for status in PROBLEM_TRANSITIONS]
     if form.is_valid():
         data = form.cleaned_data
         try:
