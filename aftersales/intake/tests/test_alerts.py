@@ -3,6 +3,7 @@
 import copy
 
 import pytest
+from django.urls import reverse
 
 from aftersales.accounts.roles import Role
 from aftersales.accounts.tests.factories import UserFactory
@@ -359,3 +360,41 @@ def test_customers_cannot_see_alert_events_on_their_ticket(client, world):
 
     assert EventKind.ALERT_REPEATED not in kinds
     assert EventKind.CREATED in kinds
+
+
+def test_the_alert_list_shows_recent_alerts_with_their_tickets_in_a_fixed_number_of_queries(
+    client, world, django_assert_num_queries
+):
+    for index in range(4):
+        post(client, world["token"], alertmanager(am_alert(fingerprint=f"f{index}")))
+    client.force_login(UserFactory(role=Role.ENGINEER))
+    client.get(reverse("alert_list"))
+
+    # session, user, permissions (user's, groups'), the page of alerts with source, asset, product, vendor and
+    # ticket joined, the unread-notification badge, the filter's sources (counted, then listed)
+    with django_assert_num_queries(8):
+        response = client.get(reverse("alert_list"))
+
+    page = response.content.decode()
+    assert page.count('data-testid="alert-row"') == 4
+    for ticket in Ticket.objects.all():
+        assert ticket.number in page
+
+
+def test_the_alert_list_filters_by_status(client, world):
+    post(client, world["token"], alertmanager(am_alert(fingerprint="up")))
+    post(client, world["token"], alertmanager(am_alert(fingerprint="down")))
+    post(client, world["token"], alertmanager(am_alert(fingerprint="up", status="resolved")))
+    client.force_login(UserFactory(role=Role.AGENT))
+
+    page = client.get(reverse("alert_list"), {"status": "resolved"}).content.decode()
+
+    assert page.count('data-testid="alert-row"') == 1
+    assert f'data-alert="{Alert.objects.get(fingerprint="up").pk}"' in page
+
+
+def test_customers_cannot_see_the_alert_list(client, world):
+    post(client, world["token"], alertmanager(am_alert()))
+    client.force_login(UserFactory(role=Role.CUSTOMER, customer=world["customer"]))
+
+    assert client.get(reverse("alert_list")).status_code == 404

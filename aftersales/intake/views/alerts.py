@@ -13,7 +13,7 @@ from aftersales.tickets.views.queue import page_without_count
 @require_safe
 def alert_list(request):
     query = AlertFilter(request.GET)
-    alerts = Alert.objects.visible_to(request.user).select_related("source", "asset__product", "ticket")
+    alerts = Alert.objects.visible_to(request.user).select_related("source", "asset__product__vendor", "ticket")
     if query.is_valid():
         if source := query.cleaned_data.get("source"):
             alerts = alerts.filter(source=source)
