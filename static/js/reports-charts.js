@@ -16,6 +16,7 @@
 //   unit?: "%",                    written after the values on the axis and in the tooltip
 //   min?: 0, max?: 100,            the y axis range (default: from the data)
 //   decimals?: 1,                  the tooltip's decimals (default: the value as given)
+//   integers?: true,               counts: the y axis steps by whole numbers
 //   height?: 280                   pixels (default 280; the width is the element's)
 // }
 //
@@ -55,6 +56,7 @@
         type: "value",
         min: spec.min,
         max: spec.max,
+        minInterval: spec.integers ? 1 : undefined,
         axisLabel: { formatter: (value) => (spec.unit ? `${value}${spec.unit}` : `${value}`) },
       },
       series: spec.series.map((series) => ({

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from aftersales.core.forms import StyledForm
 from aftersales.core.time import local_date
@@ -15,7 +15,7 @@ DEFAULT_KIND = PeriodKind.MONTH
 
 
 class PeriodForm(StyledForm):
-    period = forms.ChoiceField(label=gettext_lazy("Period"), choices=PeriodKind.choices)
+    period = forms.ChoiceField(label=pgettext_lazy("report period", "Period"), choices=PeriodKind.choices)
     date = forms.DateField(
         label=gettext_lazy("Containing the day"),
         required=False,

@@ -9,18 +9,19 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from aftersales.tickets.sla_report import period_bounds
 
 
 class PeriodKind(models.TextChoices):
-    DAY = "day", gettext_lazy("Day")
-    WEEK = "week", gettext_lazy("Week")
-    MONTH = "month", gettext_lazy("Month")
-    QUARTER = "quarter", gettext_lazy("Quarter")
-    YEAR = "year", gettext_lazy("Year")
-    RANGE = "range", gettext_lazy("Dates from … to …")
+    # The context the service reports' periods use too, so each word is translated once.
+    DAY = "day", pgettext_lazy("report period", "Day")
+    WEEK = "week", pgettext_lazy("report period", "Week")
+    MONTH = "month", pgettext_lazy("report period", "Month")
+    QUARTER = "quarter", pgettext_lazy("report period", "Quarter")
+    YEAR = "year", pgettext_lazy("report period", "Year")
+    RANGE = "range", pgettext_lazy("report period", "Chosen dates")
 
 
 @dataclass(frozen=True)

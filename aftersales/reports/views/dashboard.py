@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_safe
 
 from aftersales.core.time import local_date
@@ -57,10 +58,15 @@ def _charts(flow, sla, satisfaction) -> dict:
             "kind": "bar",
             "categories": [day.day.strftime("%m-%d") for day in flow],
             "series": [
-                {"name": _("Received"), "data": [day.received for day in flow]},
-                {"name": _("Resolved"), "data": [day.resolved for day in flow], "kind": "line"},
+                {"name": pgettext("tickets counted", "Received"), "data": [day.received for day in flow]},
+                {
+                    "name": pgettext("tickets counted", "Resolved"),
+                    "data": [day.resolved for day in flow],
+                    "kind": "line",
+                },
             ],
             "min": 0,
+            "integers": True,
         },
         "sla": {
             "kind": "line",
