@@ -105,5 +105,11 @@ def test_an_article_from_a_ticket_helps_a_customer_on_a_phone(open_page, browser
 
     desk.goto(problem.get_absolute_url())
     expect(desk.get_by_test_id("incident")).to_have_attribute("data-ticket", later.number)
+    status_form = desk.get_by_test_id("problem-status-form")
+    # a known error is offered "fixed" first, which needs the fix; closing it does not
+    expect(status_form.locator("#id_status")).to_have_value("fixed")
+    expect(status_form.locator("#id_fix")).to_be_visible()
+    status_form.locator("#id_status").select_option("closed")
+    expect(status_form.locator("#id_fix")).to_be_hidden()
     desk.screenshot(path=SHOTS / "knowledge-problem.png", full_page=True)
     assert browser_problems.seen == []
