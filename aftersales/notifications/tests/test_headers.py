@@ -57,6 +57,28 @@ def test_the_smtp_server_receives_the_threading_headers_and_the_configured_envel
     assert received["From"].addresses[0].addr_spec == "support@example.com"
 
 
+def test_long_message_ids_are_folded_between_ids_never_encoded(smtp_server):
+    outlook_id = "<SEZPR06MB69583A1B2C3D4E5F6A7B8C9D0E1F2A3B4C5D6E7F8@SEZPR06MB6958.apcprd06.prod.outlook.com>"
+    references = f"<first@mail.example.cn> {outlook_id} <SR202606010007.reply.1@example.com>"
+    smtp_config(smtp_server)
+    headers = {"In-Reply-To": outlook_id, "References": references}
+    enqueue([Message("k", "email", "li.na@example.com", None, "主题", "正文", headers=headers)], now=NOW)
+
+    deliver_due(now=NOW)
+
+    (envelope,) = smtp_server.envelopes
+    header_lines = envelope.original_content.split(b"\r\n\r\n")[0].decode().split("\r\n")
+    assert f"In-Reply-To: {outlook_id}" in header_lines
+    start = next(n for n, line in enumerate(header_lines) if line.startswith("References:"))
+    assert header_lines[start : start + 3] == [
+        "References: <first@mail.example.cn>",
+        f" {outlook_id}",
+        " <SR202606010007.reply.1@example.com>",
+    ]
+    (received,) = smtp_server.messages()
+    assert received["References"].split() == references.split()
+
+
 @pytest.mark.parametrize(
     "headers",
     [
