@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Method(models.TextChoices):
@@ -12,9 +13,9 @@ class Method(models.TextChoices):
 
 
 class FollowUpStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    DONE = "done", _("Done")
-    NOT_SAMPLED = "not_sampled", _("Not sampled")
+    PENDING = "pending", pgettext_lazy("follow-up", "To do")
+    DONE = "done", pgettext_lazy("follow-up", "Done")
+    NOT_SAMPLED = "not_sampled", pgettext_lazy("follow-up", "Not sampled")
 
 
 class Outcome(models.TextChoices):

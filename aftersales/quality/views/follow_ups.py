@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from aftersales.core.errors import DomainError, InvalidTransition, NotFound
@@ -50,11 +51,11 @@ def follow_up_list_view(request):
 
 def _view_labels():
     return [
-        ("due", _("Due")),
-        ("overdue", _("Overdue")),
-        ("upcoming", _("Coming")),
-        ("done", _("Done")),
-        ("not_sampled", _("Not sampled")),
+        ("due", pgettext("follow-ups", "Due now")),
+        ("overdue", pgettext("follow-ups", "Overdue")),
+        ("upcoming", pgettext("follow-ups", "Coming")),
+        ("done", pgettext("follow-ups", "Done")),
+        ("not_sampled", pgettext("follow-ups", "Not sampled")),
     ]
 
 
