@@ -102,6 +102,8 @@ def first_message_id(value: str) -> str:
 def message_ids(value: str) -> list[str]:
     """The ids in a Message-ID, In-Reply-To or References header, without angle brackets."""
     value = (value or "")[:HEADER_LIMIT]
+    if "=?" in value:  # some senders encode a long id as an encoded-word (Python's email among them)
+        value = decode_header_value(value)
     found = MESSAGE_ID.findall(value)
     if not found and value.strip() and " " not in value.strip():
         found = [value.strip()]  # some clients leave out the brackets

@@ -8,7 +8,7 @@ timeline (a cursor by event id) instead of signals.
 """
 
 import datetime as dt
-import email.utils
+import secrets
 from dataclasses import dataclass
 from email.headerregistry import Address
 
@@ -25,7 +25,7 @@ from aftersales.inbox.models import InboundMessage, OutgoingMail, SweepCursor
 from aftersales.inbox.services.common import LOOP_LIMIT, LOOP_WINDOW, mail_author
 from aftersales.notifications.choices import ChannelKind
 from aftersales.notifications.services import Message, enqueue, language_for
-from aftersales.tickets.choices import EventKind, Status
+from aftersales.tickets.choices import EventKind, ResolutionMethod, Status
 from aftersales.tickets.models import Comment, Ticket, TicketEvent
 from aftersales.tickets.services.common import record_event
 
@@ -89,7 +89,7 @@ def ticket_mail_queue(
     subject, body = render_mail(
         kind, language, {"ticket": ticket, "number": ticket.number, "title": ticket.title, **(context or {})}
     )
-    message_id = email.utils.make_msgid(idstring=f"{ticket.number}.{kind}", domain=mailbox.domain).strip("<>")
+    message_id = f"{ticket.number}.{kind}.{secrets.token_hex(8)}@{mailbox.domain}"
     headers = {
         "From": str(Address(display_name=mailbox.display_name, addr_spec=mailbox.address)),
         "Reply-To": mailbox.address,
@@ -223,7 +223,7 @@ def _mail_for(event: TicketEvent, now: dt.datetime) -> int:
             kind=OutgoingKind.RESOLUTION,
             cause=str(event.pk),
             actor=event.actor,
-            context={"resolution": ticket.resolution, "method": ticket.get_resolution_method_display()},
+            context={"resolution": ticket.resolution, "method": _method_label(ticket.resolution_method)},
             now=now,
         )
         return int(queued is not None)
@@ -239,6 +239,11 @@ def _mail_for(event: TicketEvent, now: dt.datetime) -> int:
         now=now,
     )
     return int(queued is not None)
+
+
+def _method_label(method: str):
+    """Lazy, so it is rendered in the recipient's language."""
+    return ResolutionMethod(method).label if method in ResolutionMethod.values else ""
 
 
 def _written_by_staff(comment: Comment) -> bool:
