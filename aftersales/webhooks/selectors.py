@@ -11,6 +11,7 @@ def subscription_list(*, user) -> QuerySet[WebhookSubscription]:
     return (
         WebhookSubscription.objects.visible_to(user)
         .select_related("customer")
+        .defer("secret_token")
         .annotate(
             last_delivery_status=Subquery(latest.values("status")[:1]),
             last_delivery_at=Subquery(latest.values("created_at")[:1]),

@@ -154,13 +154,16 @@ def subscription_send_test(request, pk: int):
 @require_safe
 def delivery_list(request):
     filters = DeliveryFilterForm(request.GET or None)
+    subscriptions = WebhookSubscription.objects.visible_to(request.user).order_by("name", "id").only("id", "name")
+    filters.fields["subscription"].queryset = subscriptions
     chosen = filters.cleaned_data if filters.is_valid() else {}
     subscription = chosen.get("subscription")
     deliveries = selectors.delivery_log(
         user=request.user, subscription_id=subscription.pk if subscription else None, status=chosen.get("status", "")
     )
     page = page_without_count(deliveries, request.GET.get("page"))
-    return render(request, "webhooks/delivery_list.html", {"filters": filters, "page": page})
+    context = {"filters": filters, "page": page, "subscriptions": list(subscriptions)}
+    return render(request, "webhooks/delivery_list.html", context)
 
 
 @administrators_only
