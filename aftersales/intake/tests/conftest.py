@@ -8,6 +8,9 @@ from aftersales.accounts.tests.factories import UserFactory
 from aftersales.intake.models import AlertSource, SourceKind, TelephoneSystem
 from aftersales.intake.tokens import token_hash, token_hint, token_new
 
+# The browser fixtures live beside the ticket tests; importing them makes them fixtures here too.
+from aftersales.tickets.tests.conftest import browser, browser_problems, open_page  # noqa: F401
+
 
 @pytest.fixture
 def english():
