@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from aftersales.search.query import COUNT_CAP, search, search_kind
+from aftersales.search.query import search, search_kind
 from aftersales.search.registry import registrations
 
 HITS_PER_GROUP = 5
@@ -34,5 +34,5 @@ def search_view(request):
         )
     elif query:
         results = search(request.user, query, limit_per_kind=HITS_PER_GROUP)
-    context = {"query": query, "kind": kind, "results": results, "count_cap": COUNT_CAP, "kinds": kinds.values()}
+    context = {"query": query, "kind": kind, "results": results, "kinds": kinds.values()}
     return render(request, "search/results.html", context)
