@@ -14,11 +14,12 @@ from aftersales.intake import api as intake_api
 from aftersales.knowledge import api as knowledge_api
 from aftersales.quality import api as quality_api
 from aftersales.reports import api as reports_api
+from aftersales.search import api as search_api
 from aftersales.tickets.api import CommentViewSet, TicketViewSet, TransitionViewSet
 from aftersales.webhooks import api as webhooks_api
 
 # Apps declare their own routes and paths; this module only mounts them.
-APP_APIS = (inbox_api, intake_api, knowledge_api, quality_api, reports_api, webhooks_api)
+APP_APIS = (inbox_api, intake_api, knowledge_api, quality_api, reports_api, search_api, webhooks_api)
 
 router = DefaultRouter()
 router.register("customers", CustomerViewSet, basename="customer")
