@@ -60,7 +60,8 @@ def service_report_list(request):
                 messages.success(request, _("The report is being generated; this page shows it when it is ready."))
                 return redirect(report)
     filters = ListFilter(request.GET, user=request.user)
-    reports = filters.apply(ServiceReport.objects.visible_to(request.user).select_related("customer", "contract"))
+    reports = ServiceReport.objects.visible_to(request.user).select_related("customer", "contract")
+    reports = filters.apply(reports.defer("figures", "recommendations", "recipients"))
     page = Paginator(reports.order_by("-period_start", "customer__name", "contract__number", "-version"), PAGE_SIZE)
     context = {"page": page.get_page(request.GET.get("page")), "filters": filters, "form": form, "staff": staff}
     return render(request, "reports/service_report_list.html", context, status=400 if form and form.errors else 200)
