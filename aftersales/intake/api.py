@@ -127,7 +127,7 @@ AlertResultsSerializer = inline_serializer(
                 "AlertResult",
                 {
                     "fingerprint": serializers.CharField(),
-                    "outcome": serializers.ChoiceField(choices=["opened", "repeated", "recovered", "ignored"]),
+                    "outcome": serializers.CharField(help_text=_("opened, repeated, recovered or ignored")),
                     "ticket": serializers.CharField(allow_null=True),
                 },
             )

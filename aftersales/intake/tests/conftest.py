@@ -1,7 +1,4 @@
-"""Shared fixtures: integrations with their one-time tokens, and an agent."""
-
-import pytest
-from django.utils import translation
+"""Shared helpers: integrations with their one-time tokens, the Bearer header; the browser fixtures."""
 
 from aftersales.accounts.roles import Role
 from aftersales.accounts.tests.factories import UserFactory
@@ -10,12 +7,6 @@ from aftersales.intake.tokens import token_hash, token_hint, token_new
 
 # The browser fixtures live beside the ticket tests; importing them makes them fixtures here too.
 from aftersales.tickets.tests.conftest import browser, browser_problems, open_page  # noqa: F401
-
-
-@pytest.fixture
-def english():
-    with translation.override("en"):
-        yield
 
 
 def with_token(model, **fields):
