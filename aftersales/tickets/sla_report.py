@@ -109,6 +109,7 @@ def received_tickets(
         .only(
             "id",
             "number",
+            "kind",  # a complaint has its own policy
             "priority",
             "received_at",
             "on_site_required",
