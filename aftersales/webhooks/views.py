@@ -25,6 +25,7 @@ from aftersales.webhooks.forms import DeliveryFilterForm, SubscriptionForm
 from aftersales.webhooks.models import WebhookDelivery, WebhookSubscription
 
 RECENT_DELIVERIES = 10
+FIELD_LABELS = {name: field.label for name, field in SubscriptionForm.base_fields.items()}
 
 
 def administrators_only(view):
@@ -44,7 +45,10 @@ def administrators_only(view):
 def _form_page(request, form, subscription=None):
     context = {"form": form, "subscription": subscription, "event_groups": _event_groups(form)}
     if subscription is not None:
-        context["audit_events"] = selectors.audit_trail(user=request.user, subscription_id=subscription.pk)
+        context["audit_events"] = [
+            (event, [str(FIELD_LABELS.get(field, field)) for field in event.data.get("changes", {})])
+            for event in selectors.audit_trail(user=request.user, subscription_id=subscription.pk)
+        ]
         context["deliveries"] = selectors.delivery_log(user=request.user, subscription_id=subscription.pk)[
             :RECENT_DELIVERIES
         ]

@@ -146,6 +146,8 @@ def test_an_edit_is_saved_and_audited_with_what_changed(admin, subscription):
         f"https://{PUBLIC_HOST}/aftersales",
     )
     audit = WebhookAuditEvent.objects.get(kind=AuditKind.UPDATED)
+    page = client_for(admin).get(reverse("webhook_subscription_edit", args=[subscription.pk])).content.decode()
+    assert "Changed: Address, Events, Customer" in page
     assert audit.actor == admin
     assert audit.data["changes"] == {
         "url": [f"https://{PUBLIC_HOST}/hook", f"https://{PUBLIC_HOST}/aftersales"],
