@@ -40,6 +40,18 @@ TOP_PROBLEMS = 20
 # Known problems still worth pointing at: not yet closed.
 LIVE_PROBLEM_STATUSES = (ProblemStatus.OPEN, ProblemStatus.KNOWN_ERROR, ProblemStatus.FIXED)
 NO_EQUIPMENT = ""
+UNFINISHED_COLUMNS = (
+    "id",
+    "number",
+    "title",
+    "status",
+    "priority",
+    "received_at",
+    "customer__name",
+    "assignee__first_name",
+    "assignee__last_name",
+    "assignee__username",
+)
 
 
 @dataclass(frozen=True)
@@ -343,8 +355,8 @@ def _unfinished(stats: MonthlyStatistics, user, until: dt.datetime, at: dt.datet
         loads.append(OwnerLoad(user_id, name, count, (at - oldest).days))
         stats.unfinished_count += count
     stats.owners = sorted(loads, key=lambda load: (-load.count, load.owner))
-    rows = unfinished.select_related("customer", "assignee").order_by("received_at", "id")[:UNFINISHED_SHOWN]
-    stats.unfinished = [unfinished_row(ticket, at) for ticket in rows]
+    rows = unfinished.select_related("customer", "assignee").only(*UNFINISHED_COLUMNS).order_by("received_at", "id")
+    stats.unfinished = [unfinished_row(ticket, at) for ticket in rows[:UNFINISHED_SHOWN]]
 
 
 def unfinished_row(ticket: Ticket, at: dt.datetime) -> Unfinished:

@@ -19,7 +19,12 @@ from aftersales.dispatch.models import WorkOrder
 from aftersales.reports.models import ServiceReport
 from aftersales.reports.service_report.figures import NOT_DONE, CustomerReader
 from aftersales.reports.service_report.presentation import present
-from aftersales.reports.statistics import MonthlyStatistics, unfinished_row, unfinished_tickets
+from aftersales.reports.statistics import (
+    UNFINISHED_COLUMNS,
+    MonthlyStatistics,
+    unfinished_row,
+    unfinished_tickets,
+)
 from aftersales.sla.choices import Clock, ClockStatus
 from aftersales.tickets.choices import Kind, Priority, ResolutionMethod, Status
 from aftersales.tickets.models import Ticket, TicketEvent
@@ -359,7 +364,12 @@ def statistics_workbook(stats: MonthlyStatistics, *, user) -> bytes:
         ],
         [18, 24, 36, 12, 14, 17, 10, 12],
     )
-    unfinished = unfinished_tickets(user, until).select_related("customer", "assignee").order_by("received_at", "id")
+    unfinished = (
+        unfinished_tickets(user, until)
+        .select_related("customer", "assignee")
+        .only(*UNFINISHED_COLUMNS)
+        .order_by("received_at", "id")
+    )
     for ticket in unfinished.iterator(chunk_size=CHUNK):
         row = unfinished_row(ticket, at)
         sheet.write(
