@@ -12,6 +12,7 @@ import re
 import ssl
 from dataclasses import dataclass
 
+from aftersales.core.crypto import DecryptionError
 from aftersales.inbox.choices import AfterProcessing
 
 INTERNALDATE = re.compile(rb'INTERNALDATE "([^"]+)"')
@@ -80,7 +81,7 @@ class ImapSession:
             data = self._check(self.client.capability(), "CAPABILITY")
             self.capabilities = {name.upper() for name in b" ".join(data).decode("ascii", "replace").split()}
             self._check(self.client.select(imap_folder(mailbox.folder)), "SELECT")
-        except (OSError, ssl.SSLError, imaplib.IMAP4.error) as error:
+        except (OSError, ssl.SSLError, imaplib.IMAP4.error, DecryptionError) as error:
             self.close()
             raise MailboxUnavailable(f"{mailbox.host}:{mailbox.port}: {error}") from error
         return self

@@ -66,13 +66,13 @@ def skipped_note(skipped: list[dict]) -> str:
     with translation.override(settings.LANGUAGE_CODE):
         lines = [
             _("Attachment %(name)s (%(size)s bytes) was not stored: %(reason)s; the original mail keeps it.")
-            % {"name": item["name"], "size": item["size"], "reason": _reason(item["reason"])}
+            % {"name": item["name"], "size": item["size"], "reason": reason_text(item["reason"])}
             for item in skipped
         ]
     return "\n".join(lines)
 
 
-def _reason(code: str) -> str:
+def reason_text(code: str) -> str:
     return {
         "too_large": _("larger than the limit"),
         "type": _("a type of file not accepted"),
