@@ -341,8 +341,9 @@ def _work(reader, contract: Contract, since: dt.datetime, until: dt.datetime) ->
         "count": totals["count"],
         "on_site": totals["on_site"],
         "remote": totals["remote"],
-        "labour_hours": str(totals["hours"] or Decimal("0.00")),
-        "travel_km": str(totals["km"] or Decimal("0.0")),
+        # Quantized: SQLite sums decimals as floats ("3.5"), PostgreSQL keeps the scale ("3.50").
+        "labour_hours": str((totals["hours"] or Decimal(0)).quantize(Decimal("0.01"))),
+        "travel_km": str((totals["km"] or Decimal(0)).quantize(Decimal("0.1"))),
         "orders": [
             {
                 "number": order.number,

@@ -252,3 +252,99 @@ def test_the_presented_figures_carry_labels_and_times(october):
         "target missed",
         "done",
     ]
+
+
+@pytest.fixture
+def work_and_voice():
+    """Work orders, answered follow-ups and complaints of one contract in October (and some that do not count)."""
+    from aftersales.dispatch.tests.factories import WorkOrderFactory
+    from aftersales.quality.models import FollowUp
+
+    contract = ContractFactory(start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 12, 31))
+    customer = contract.customer
+
+    def ticket(**values):
+        return TicketFactory(customer=customer, contract=contract, received_at=beijing(10, 3, 9), **values)
+
+    def order(started, kind="on_site", status="signed", hours="2.50", **values):
+        return WorkOrderFactory(
+            ticket=ticket(),
+            kind=kind,
+            status=status,
+            started_at=started,
+            labour_hours=hours,
+            travel_km="12.0",
+            **values,
+        )
+
+    order(beijing(10, 3, 10))
+    order(beijing(10, 4, 10), kind="remote", hours="1.00")
+    order(beijing(10, 5, 10), status="cancelled")  # no work was done
+    order(beijing(9, 30, 10))  # September's
+    other = ContractFactory(customer=customer, start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 12, 31))
+    WorkOrderFactory(ticket=TicketFactory(customer=customer, contract=other), started_at=beijing(10, 6, 10))
+
+    def answered(outcome, scores, at=None):
+        at = at or beijing(10, 10, 10)
+        return FollowUp.objects.create(
+            ticket=ticket(),
+            due_at=at,
+            method="phone",
+            status="done",
+            outcome=outcome,
+            answered_at=at,
+            score_overall=scores[0],
+            score_response_speed=scores[1],
+            score_professionalism=scores[2],
+            score_attitude=scores[3],
+        )
+
+    answered("satisfied", (5, 5, 5, 5))
+    answered("satisfied", (4, 4, 5, 5))
+    unhappy = answered("dissatisfied", (2, 1, 3, 3))
+    FollowUp.objects.filter(pk=unhappy.pk).update(reservice_ticket=ticket())
+    answered("unreachable", (None, None, None, None))
+    answered("satisfied", (1, 1, 1, 1), at=beijing(11, 1, 10))  # November's
+    ticket(
+        kind="complaint",
+        title="工程师未按约定时间到场",
+        status="closed",
+        resolved_at=beijing(10, 4, 9),
+        corrective_action="调整派单规则，提前确认到场时间。",
+    )
+    TicketFactory(
+        customer=customer, contract=None, kind="complaint", title="热线无人接听", received_at=beijing(10, 20, 9)
+    )
+    TicketFactory(customer=customer, contract=other, kind="complaint", received_at=beijing(10, 21, 9))
+    return contract
+
+
+def test_work_done_satisfaction_and_complaints_are_counted_for_the_contract_and_period(work_and_voice):
+    contract = work_and_voice
+
+    figures = compute_figures(customer=contract.customer, contract=contract, period=OCTOBER, now=NOW)
+
+    work = figures["work"]
+    assert (work["count"], work["on_site"], work["remote"], work["labour_hours"], work["travel_km"]) == (
+        2,
+        1,
+        1,
+        "3.50",
+        "24.0",
+    )
+    assert [order["kind"] for order in work["orders"]] == ["on_site", "remote"]
+    satisfaction = figures["satisfaction"]
+    assert (satisfaction["answered"], satisfaction["satisfied_percent"], satisfaction["reservices"]) == (4, 66.7, 1)
+    assert satisfaction["outcomes"] == {"satisfied": 2, "dissatisfied": 1, "unreachable": 1, "declined": 0}
+    assert satisfaction["scores"] == {
+        "score_overall": 3.67,
+        "score_response_speed": 3.33,
+        "score_professionalism": 4.33,
+        "score_attitude": 4.33,
+    }
+    complaints = figures["complaints"]
+    assert (complaints["count"], complaints["closed"]) == (2, 1)
+    assert [(row["title"], row["corrective_action"]) for row in complaints["rows"]] == [
+        ("工程师未按约定时间到场", "调整派单规则，提前确认到场时间。"),
+        ("热线无人接听", ""),
+    ]
