@@ -46,7 +46,7 @@ def _form_page(request, form, subscription=None):
     context = {"form": form, "subscription": subscription, "event_groups": _event_groups(form)}
     if subscription is not None:
         context["audit_events"] = [
-            (event, [str(FIELD_LABELS.get(field, field)) for field in event.data.get("changes", {})])
+            (event, [str(label) for field, label in FIELD_LABELS.items() if field in event.data.get("changes", {})])
             for event in selectors.audit_trail(user=request.user, subscription_id=subscription.pk)
         ]
         context["deliveries"] = selectors.delivery_log(user=request.user, subscription_id=subscription.pk)[
