@@ -11,14 +11,14 @@ from aftersales.intake.fax import fax_register
 FAX_TYPES = {"application/pdf", "image/tiff", "image/tif"}
 FAX_EXTENSIONS = (".pdf", ".tif", ".tiff")
 # Gateways put the calling number in the subject ("Fax from 0571-8888 6666", "传真来自 +86 571 88886666").
-PHONE = re.compile(r"(\+?\d[\d\s\-()]{5,}\d)")
+PHONE = re.compile(r"(?:\+\d{1,3}[\s-]?)?\(?\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}")
 SUMMARY_LIMIT = 2000
 
 
 def fax_number_of(mail: ParsedMail) -> str:
     for text in (mail.subject, mail.sender_name, mail.text[:300]):
         if found := PHONE.search(text or ""):
-            return " ".join(found.group(1).split())
+            return " ".join(found.group(0).split())
     return ""
 
 
