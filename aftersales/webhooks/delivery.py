@@ -105,6 +105,9 @@ def _send(row: WebhookDelivery, clock) -> str:
         return _record_failure(row, clock(), error.problem, error.detail)
     except DecryptionError as error:
         return _record_failure(row, clock(), DeliveryProblem.SECRET, str(error))
+    except Exception as error:  # one broken row must not stop the batch; it is retried like any failure
+        logger.exception("Sending webhook delivery %s failed", row.pk)
+        return _record_failure(row, clock(), DeliveryProblem.CONNECTION, f"{type(error).__name__}: {error}")
     if 200 <= answer.status < 300:
         return _record_delivered(row, clock(), answer)
     if 300 <= answer.status < 400:

@@ -93,7 +93,8 @@ def _audit(subscription, actor, kind: str, now: dt.datetime, **data) -> WebhookA
 
 
 def _locked(subscription: WebhookSubscription) -> WebhookSubscription:
-    return WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+    # NO KEY UPDATE: a sweep inserting this subscription's deliveries (a foreign-key check) is not blocked.
+    return WebhookSubscription.objects.select_for_update(no_key=True).get(pk=subscription.pk)
 
 
 @transaction.atomic
