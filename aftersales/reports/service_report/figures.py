@@ -215,7 +215,7 @@ def _replays(reader, ticket_ids: set[int], period: Period, now: dt.datetime) -> 
     if not ticket_ids:
         return {}
     tickets = Ticket.objects.filter(pk__in=ticket_ids).only(
-        "id", "number", "priority", "received_at", "on_site_required", "service_level_id", "resolution"
+        "id", "number", "kind", "priority", "received_at", "on_site_required", "service_level_id", "resolution"
     )
     events = defaultdict(list)
     for event in (

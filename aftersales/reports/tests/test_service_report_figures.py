@@ -348,3 +348,21 @@ def test_work_done_satisfaction_and_complaints_are_counted_for_the_contract_and_
         ("工程师未按约定时间到场", "调整派单规则，提前确认到场时间。"),
         ("热线无人接听", ""),
     ]
+
+
+def test_the_figures_read_a_fixed_number_of_queries_however_many_tickets_and_breaches(
+    october, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as first:
+        figures_for(october)
+    desk = october["desk"]
+    for hour in range(10, 16):  # six more breached P1s, each with its own timeline
+        desk.fault(october["customer"], beijing(10, 12, hour), site=october["site"])
+    desk.clock.at(NOW)
+
+    with django_assert_num_queries(len(first.captured_queries)):
+        figures = figures_for(october)
+    assert len(figures["breaches"]) == 3 + 6 * 2
