@@ -2,6 +2,8 @@
 reports), a report's page with its charts, the staff's actions (edit, release, send, generate again), the PDF and
 Excel downloads, and the page behind an emailed link (no login: the link is the permission)."""
 
+import math
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -68,6 +70,7 @@ def service_report_list(request):
 
 
 def _charts(shown: dict) -> dict:
+    systems = shown["availability"]["systems"]
     return {
         "kinds": {
             "kind": "bar",
@@ -85,14 +88,11 @@ def _charts(shown: dict) -> dict:
         },
         "availability": {
             "kind": "bar",
-            "categories": [system["label"] for system in shown["availability"]["systems"]],
-            "series": [
-                {
-                    "name": _("Available"),
-                    "data": [system["availability"] for system in shown["availability"]["systems"]],
-                }
-            ],
+            "categories": [system["label"] for system in systems],
+            "series": [{"name": _("Availability (%)"), "data": [system["availability"] for system in systems]}],
             "unit": "%",
+            # From just below the worst system, so that 99.2 % and 99.9 % do not both look full.
+            "min": max(0, math.floor(min((system["availability"] for system in systems), default=100)) - 1),
             "max": 100,
             "decimals": 3,
         },
