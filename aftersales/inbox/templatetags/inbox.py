@@ -9,6 +9,7 @@ from aftersales.inbox.mime import sanitise_html
 from aftersales.inbox.services.common import reason_text
 
 register = template.Library()
+CARD_FIELDS = ("id", "sender_name", "sender_address", "subject", "recorded_at", "outcome", "needs_review")
 WAITING_CODES = {"unknown_sender", "ambiguous_sender", "authentication_failed", "no_contact_phone", "no_fax_document"}
 
 THREADED_BY = {
@@ -74,3 +75,15 @@ def waiting_reason(message) -> str:
 def sanitised(html: str) -> str:
     """Stored HTML was sanitised on receipt; it is sanitised again on display, whatever rules held then."""
     return mark_safe(sanitise_html(html or ""))  # noqa: S308 (nh3 output)
+
+
+@register.inclusion_tag("inbox/includes/ticket_mail.html", takes_context=True)
+def ticket_mail_card(context, ticket):
+    """The ticket page's mail card (staff only): mail received for the ticket and mail sent about it."""
+    from aftersales.inbox.models import InboundMessage, OutgoingMail
+
+    user = context["user"]
+    received = InboundMessage.objects.visible_to(user).filter(ticket=ticket).order_by("recorded_at", "id")
+    sent = OutgoingMail.objects.visible_to(user).filter(ticket=ticket).order_by("created_at", "id")
+    received = list(received.only(*CARD_FIELDS))
+    return {"ticket": ticket, "received": received, "sent": list(sent) if received else []}

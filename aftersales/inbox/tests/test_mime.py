@@ -333,3 +333,14 @@ def test_a_delivery_status_report_is_a_bounce_and_its_technical_parts_are_not_at
 
     assert mail.is_bounce and mail.text == "The mail could not be delivered."
     assert mail.parts == []
+
+
+def test_reply_ids_a_sender_encoded_as_encoded_words_are_still_read():
+    """Python's email (and some webmails) write a long In-Reply-To as an RFC 2047 word."""
+    long_id = "SR202611300001.acknowledgement.0123456789abcdef@support.service.example.com"
+    encoded = Header(f"<{long_id}>", "utf-8").encode()
+    assert encoded.startswith("=?utf-8?")
+
+    mail = parse_message(raw(f"From: a@b.example\nIn-Reply-To: {encoded}\nReferences: <x@y> {encoded}\n", b"x"))
+
+    assert mail.in_reply_to == [long_id] and mail.references == ["x@y", long_id]

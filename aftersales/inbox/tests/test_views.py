@@ -294,3 +294,23 @@ def test_a_note_from_an_unknown_sender_is_marked_reviewed(client, agent, mailbox
     note.refresh_from_db()
     assert (note.needs_review, note.handled_by, note.outcome) == (False, agent, Outcome.NOTE_FOR_REVIEW)
     assert InboundMessage.objects.filter(needs_review=True).count() == 0
+
+
+# The ticket page's mail card (a template tag the ticket page loads) -------------------------------
+
+
+def render_card(user, ticket):
+    from django.template import Context, Template
+
+    return Template("{% load inbox %}{% ticket_mail_card ticket %}").render(Context({"user": user, "ticket": ticket}))
+
+
+def test_the_mail_card_shows_staff_the_mail_in_and_out_of_a_ticket(agent, mailbox, contact, customer):
+    inbound = message_ingest(mailbox=mailbox, raw=build(subject="主板报警"))
+
+    card = render_card(agent, inbound.ticket)
+
+    assert card.count('data-testid="ticket-mail-received"') == 1 and "主板报警" in card
+    assert card.count('data-testid="ticket-mail-sent"') == 1 and "Acknowledgement sent to zhang.wei@" in card
+    assert render_card(UserFactory(role=Role.CUSTOMER, customer=customer), inbound.ticket).strip() == ""
+    assert render_card(agent, TicketFactory()).strip() == ""
