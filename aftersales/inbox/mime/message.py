@@ -111,7 +111,7 @@ def message_ids(value: str) -> list[str]:
 
 
 def _clean_id(message_id: str) -> str:
-    text = message_id.strip().strip("<>")
+    text = "".join(char for char in message_id.strip().strip("<>") if char >= " ")  # no NUL or controls
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")[:500]
 
 
@@ -131,7 +131,7 @@ def _address(value: str) -> tuple[str, str]:
     value = re.sub(r"\r?\n[ \t]+", " ", value or "")[:HEADER_LIMIT]
     for name, address in email.utils.getaddresses([value]):
         address = unescape_surrogates(address).strip().strip("<>").lower()
-        if "@" in address and " " not in address:
+        if "@" in address and not any(char <= " " for char in address):
             return decode_header_value(name).strip().strip('"')[:200], address[:254]
     return "", ""
 
@@ -159,7 +159,11 @@ def parse_message(raw: bytes) -> ParsedMail:
     mail.text = "\n\n".join(text.strip() for text in texts if text.strip())
     if not mail.text and mail.html:
         mail.text = html_to_text(mail.html)
-    mail.text = mail.text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    mail.text = mail.text.replace("\r\n", "\n").replace("\r", "\n")
+    # NUL cannot be stored in PostgreSQL text; malformed mail carries it.
+    mail.text, mail.html, mail.subject, mail.sender_name = (
+        value.replace("\x00", "") for value in (mail.text, mail.html, mail.subject, mail.sender_name)
+    )
     if message.defects:
         mail.note("mime_defects", defects=sorted({type(defect).__name__ for defect in message.defects}))
     return mail
@@ -228,7 +232,7 @@ def _walk(part: Message, mail: ParsedMail, texts: list[str], htmls: list[str], c
     if is_body_text:
         text, exact = decode_bytes(data, part.get_content_charset() or part.get_param("charset"))
         if not exact:
-            mail.note("undecodable_text", charset=str(part.get_param("charset") or ""))
+            mail.note("undecodable_text", charset=str(part.get_param("charset") or "").replace("\x00", "")[:40])
         (texts if content_type == "text/plain" else htmls).append(text)
         return
     if not name:

@@ -75,8 +75,9 @@ def message_ingest(
             return None
         try:
             mail = parse_message(raw)
-            _describe(inbound, mail)
-            inbound.save()
+            with transaction.atomic():  # savepoints: a database error leaves the transaction usable for _fail
+                _describe(inbound, mail)
+                inbound.save()
             with transaction.atomic():
                 _route(inbound, mail, mailbox, now)
         except Exception as error:  # anything at all: the message is kept and shown for review

@@ -46,9 +46,14 @@ def mailbox_poll(*, mailbox: Mailbox, limit: int = BATCH, now: dt.datetime | Non
                     if fetched is None:  # another poller dropped it meanwhile
                         continue
                     result.fetched += 1
-                    inbound = message_ingest(
-                        mailbox=mailbox, raw=fetched.raw, received_at=fetched.internal_date, now=now
-                    )
+                    try:
+                        inbound = message_ingest(
+                            mailbox=mailbox, raw=fetched.raw, received_at=fetched.internal_date, now=now
+                        )
+                    except Exception as error:  # storage or database down: the message stays on the server
+                        logger.exception("Recording message %s of %s failed", uid, mailbox.address)
+                        result.error = f"Recording a message failed, it stays on the server: {error}"[:2000]
+                        break
                     if inbound is None:
                         result.already_recorded += 1
                     else:

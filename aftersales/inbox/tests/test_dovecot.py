@@ -275,3 +275,21 @@ def test_two_pollers_at_once_make_one_ticket(dovecot, imap_mailbox, contact, mon
     assert Outbox.objects.count() == 1
     assert dovecot.count(IMAP_USER) == 0
     assert len(list((Path(settings.MEDIA_ROOT) / "inbox").rglob("*.eml"))) == 1  # the loser's copy is deleted
+
+
+@pytest.mark.django_db
+def test_when_recording_fails_the_message_stays_on_the_server(dovecot, imap_mailbox, contact, monkeypatch):
+    from aftersales.inbox.services import polling
+
+    def disk_full(**kwargs):
+        raise OSError(28, "No space left on device")
+
+    dovecot.append(IMAP_USER, [build()])
+    monkeypatch.setattr(polling, "message_ingest", disk_full)
+
+    result = mailbox_poll(mailbox=imap_mailbox)
+
+    assert "No space left on device" in result.error
+    assert dovecot.count(IMAP_USER) == 1 and not InboundMessage.objects.exists()
+    imap_mailbox.refresh_from_db()
+    assert "stays on the server" in imap_mailbox.last_error

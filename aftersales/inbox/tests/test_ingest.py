@@ -418,3 +418,35 @@ def test_an_existing_phone_ticket_takes_a_contacts_mail_by_its_number(mailbox, c
     reply = ingest(mailbox, build(subject=f"关于 {ticket.number}"))
 
     assert (reply.outcome, reply.ticket) == (Outcome.COMMENT_ADDED, ticket)
+
+
+def test_nul_characters_in_a_malformed_mail_do_not_stop_it(mailbox, contact):
+    from aftersales.inbox.tests.mails import raw
+
+    message = raw(
+        "From: zhang.wei@customer.example.cn\nSubject: 服务器\x00宕机\nMessage-ID: <nul\x00@x>\n"
+        "Content-Type: text/plain; charset=utf-8\n",
+        "机房\x00断电".encode(),
+    )
+
+    inbound = ingest(mailbox, message)
+
+    assert inbound.outcome == Outcome.TICKET_CREATED
+    assert (inbound.ticket.title, inbound.ticket.description) == ("服务器宕机", "机房断电")
+    assert inbound.message_id == "nul@x"
+
+
+def test_a_database_error_while_describing_the_message_still_keeps_it(mailbox, contact, monkeypatch):
+    from django.db import DataError
+
+    from aftersales.inbox.services import ingest as module
+
+    def refuse(inbound, mail):
+        raise DataError("value too long")
+
+    monkeypatch.setattr(module, "_describe", refuse)
+
+    inbound = ingest(mailbox, build())
+
+    inbound.refresh_from_db()
+    assert inbound.outcome == Outcome.FAILED and inbound.error == "DataError: value too long"
