@@ -73,12 +73,12 @@ def entry_for(registration, instance) -> SearchEntry | None:
     if not registration.include(instance):
         return None
     body = search_text.document(registration.text_of(instance))
-    customer_id = registration.customer_id_of(instance)
+    customer_id = None if registration.shared else registration.customer_id_of(instance)
     return SearchEntry(
         kind=registration.kind,
         object_id=instance.pk,
         customer_id=customer_id,
-        customer_visible=customer_id is not None or bool(registration.customer_visible_of(instance)),
+        customer_visible=bool(registration.customer_visible_of(instance)),
         title=str(registration.title_of(instance))[:TITLE_LENGTH],
         ordered_at=registration.ordered_at_of(instance),
         text=body,
@@ -186,3 +186,26 @@ def _reindex_batch(registration, instances, result: ReindexResult, *, dry_run: b
             unique_fields=["kind", "object_id"],
             update_fields=ENTRY_FIELDS,
         )
+
+
+def index_unindexed_kinds(using="default", **kwargs) -> None:
+    """After migrate: a kind with objects but no entry at all (search just installed, or a kind newly
+    registered) is indexed now, so an upgraded installation finds its old records without a manual step.
+    Later gaps (bulk loads) are `search_reindex`'s job; checking for them here would scan every table."""
+    from django.db import connections
+
+    from aftersales.search.registry import registrations
+
+    if using != "default":
+        return
+    tables = set(connections[using].introspection.table_names())
+    if SearchEntry._meta.db_table not in tables:
+        return  # migrating search backwards
+    for registration in registrations():
+        if registration.model._meta.db_table not in tables:
+            continue
+        if (
+            registration.model._default_manager.exists()
+            and not SearchEntry.objects.filter(kind=registration.kind).exists()
+        ):
+            reindex(registration)

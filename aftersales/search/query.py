@@ -1,17 +1,18 @@
 """Finding entries: one definition of a match, two engines that answer it exactly.
 
 A query is split into words (see `text.query_words`); an entry matches when every word (one of its
-forms) is a substring of one of its fields. The engines only find candidates fast; every candidate
-is rechecked with a plain substring test, so what they return equals a substring scan:
+forms) is a substring of one of its fields. Each engine returns exactly what a substring scan returns
+(the recall test compares them on both databases):
 
 - PostgreSQL: words of three or more characters with `text LIKE '%word%'`, which the trigram GIN
-  index (pg_trgm) answers; one- and two-character words with `string_to_array(grams, ' ') @> ARRAY[word]`
-  on the GIN index of the application-kept grams, plus the LIKE recheck.
+  index (pg_trgm) answers and PostgreSQL rechecks; one- and two-character words with
+  `string_to_array(grams, ' ') @> ARRAY[words]` on the GIN index of the application-kept grams,
+  rechecked with strpos() (see `_postgresql_matching`).
 - SQLite: words of three or more characters through the FTS5 trigram table (a phrase MATCH);
   every word rechecked with `instr(text, word) > 0`. A query of short words only scans the entries of
   the kind (and customer): fine for the installations SQLite serves.
 
-Tenancy: customer users' entries are pre-filtered by their customer (and provider-wide entries that
+Tenancy: customer users' entries are pre-filtered by their customer (for a shared kind, to the entries
 customers may see); every hit shown is then confirmed through the registration's `visible_queryset`.
 """
 
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import BooleanField, F, Q, QuerySet, Value
+from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import StrIndex
 from django.db.models.lookups import GreaterThan
@@ -37,65 +38,100 @@ FTS_TABLE = "search_entry_fts"
 # --- matching ------------------------------------------------------------------------------------
 
 
+class GramsContain(Func):
+    """`string_to_array(grams, ' ') @> ARRAY[...]`: the expression of the gram GIN index (PostgreSQL only)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, grams: list[str]):
+        super().__init__(F("grams"))
+        self.grams = list(grams)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column, parameters = compiler.compile(self.source_expressions[0])
+        placeholders = ", ".join(["%s"] * len(self.grams))
+        return f"string_to_array({column}, ' ') @> ARRAY[{placeholders}]::text[]", (*parameters, *self.grams)
+
+
 def _postgresql_form(form: str) -> Q:
-    contains = Q(text__contains=form)  # LIKE '%form%' (escaped): the trigram index, and the exact recheck
     if len(form) >= TRIGRAM:
-        return contains
-    grams = RawSQL(  # noqa: S611  (a column name from the model; the gram is a parameter)
-        f"string_to_array({_column('grams')}, ' ') @> ARRAY[%s]::text[]", [form], output_field=BooleanField()
-    )
-    return Q(grams) & contains
+        return Q(text__contains=form)  # LIKE '%form%' (escaped): the trigram index, rechecked by PostgreSQL
+    return _contains(form)
 
 
-def _sqlite_form(form: str) -> Q:
+def _contains(form: str) -> Q:
+    """The plain substring test: instr() on SQLite, strpos() on PostgreSQL."""
     return Q(GreaterThan(StrIndex(F("text"), Value(form)), 0))
-
-
-def _column(name: str) -> str:
-    quote = connection.ops.quote_name
-    return f"{quote(SearchEntry._meta.db_table)}.{quote(name)}"
 
 
 def _fts_phrase(form: str) -> str:
     return '"' + form.replace('"', '""') + '"'
 
 
+def _postgresql_matching(entries: QuerySet, words: list[Word]) -> QuerySet:
+    """Short words through the grams and rechecked with strpos(), longer ones through LIKE and pg_trgm.
+
+    All short words go into one `@>`, which the planner estimates from the gram index's statistics (most
+    common elements, target raised in migration 0003). The recheck comes first in the WHERE clause:
+    where PostgreSQL walks the newest-first index instead of the gram index, strpos() (about 1.3 µs a
+    row) rejects most rows before the gram array is built (about 11 µs). strpos() rather than LIKE,
+    because the planner guesses a fixed third for it instead of multiplying in a second estimate of
+    the same fact, which made it take common words for rare ones (bench/search.py, EXPLAIN).
+    """
+    short = [word.forms[0] for word in words if len(word.forms) == 1 and len(word.forms[0]) < TRIGRAM]
+    for word in words:
+        condition = Q()
+        for form in word.forms:
+            condition |= _postgresql_form(form)
+        entries = entries.filter(condition)
+    if short:
+        entries = entries.filter(GramsContain(short))
+    return entries
+
+
+def _sqlite_matching(entries: QuerySet, words: list[Word]) -> QuerySet:
+    """Words of three or more characters through the FTS5 trigram table; every word rechecked with instr()."""
+    for word in words:
+        condition = Q()
+        for form in word.forms:
+            condition |= _contains(form)
+        entries = entries.filter(condition)
+    long_words = [word for word in words if word.shortest >= TRIGRAM]
+    if long_words:
+        expression = " AND ".join(
+            "(" + " OR ".join(_fts_phrase(form) for form in word.forms) + ")" for word in long_words
+        )
+        match = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608  (a constant table)
+        entries = entries.filter(pk__in=RawSQL(match, [expression]))  # noqa: S611  (the expression is a parameter)
+    return entries
+
+
 def matching(entries: QuerySet, words: list[Word]) -> QuerySet:
     """`entries` narrowed to those where every word matches."""
     if not words:
         return entries.none()
-    postgresql = connection.vendor == "postgresql"
-    for word in words:
-        condition = Q()
-        for form in word.forms:
-            condition |= _postgresql_form(form) if postgresql else _sqlite_form(form)
-        entries = entries.filter(condition)
-    if not postgresql:
-        long_words = [word for word in words if word.shortest >= TRIGRAM]
-        if long_words:
-            expression = " AND ".join(
-                "(" + " OR ".join(_fts_phrase(form) for form in word.forms) + ")" for word in long_words
-            )
-            match = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608  (a constant table)
-            candidates = RawSQL(match, [expression])  # noqa: S611  (the expression is a parameter)
-            entries = entries.filter(pk__in=candidates)
-    return entries
+    if connection.vendor == "postgresql":
+        return _postgresql_matching(entries, words)
+    return _sqlite_matching(entries, words)
 
 
-def _scoped(entries: QuerySet, customer_id: int | None) -> QuerySet:
+def _scoped(entries: QuerySet, registration: Registration, customer_id: int | None) -> QuerySet:
+    """A customer's entries, or for a shared kind the entries customers may see; None: all (staff)."""
     if customer_id is None:
         return entries
-    return entries.filter(Q(customer_id=customer_id) | Q(customer_id__isnull=True, customer_visible=True))
+    if registration.shared:
+        return entries.filter(customer_id__isnull=True, customer_visible=True)
+    return entries.filter(customer_id=customer_id)
 
 
 def match_ids(kind: str, text: str, *, customer_id: int | None = None, limit: int | None = None) -> list[int]:
-    """Ids of the `kind` objects matching `text`, newest first; with `customer_id`, that customer's only.
+    """Ids of the `kind` objects matching `text`, newest first; with `customer_id`, what that customer's users
+    may find (their own records, or for a shared kind those meant for customers).
 
-    No visibility check beyond the customer: callers filter their own `visible_to(user)` queryset
-    with `pk__in=`.
+    No visibility check beyond that: callers filter their own `visible_to(user)` queryset with `pk__in=`.
     """
-    registration_for(kind)  # an unknown kind is a programming error
-    entries = matching(_scoped(SearchEntry.objects.filter(kind=kind), customer_id), query_words(text))
+    registration = registration_for(kind)
+    entries = matching(_scoped(SearchEntry.objects.filter(kind=kind), registration, customer_id), query_words(text))
     ids = entries.order_by(*NEWEST_FIRST).values_list("object_id", flat=True)
     return list(ids[:limit] if limit is not None else ids)
 
@@ -157,7 +193,7 @@ def _group(user, registration: Registration, words: list[Word], *, size: int, pa
     group = Group(kind=registration.kind, label=str(registration.label), count=0, page_number=page_number)
     if scope is NOBODY or not words:
         return group
-    entries = matching(_scoped(SearchEntry.objects.filter(kind=registration.kind), scope), words)
+    entries = matching(_scoped(SearchEntry.objects.filter(kind=registration.kind), registration, scope), words)
     group.count = entries.values("pk")[:COUNT_CAP].count()
     offset = (page_number - 1) * size
     if group.count <= offset and not group.count_is_capped:

@@ -40,6 +40,8 @@ class Registration:
     url_of: Callable[[int, int | None], str]  # (object id, customer id) -> the page that shows it
     fields: frozenset[str]  # saves whose update_fields miss all of these leave the entry alone
     visible_queryset: Callable[[object], models.QuerySet]  # (user) -> what the user may see; hits are confirmed here
+    # Entries belong to no customer (knowledge articles): customer users find those flagged customer-visible.
+    shared: bool = False
     customer_visible_of: Callable[[models.Model], bool] = lambda instance: True
     include: Callable[[models.Model], bool] = lambda instance: True  # False: no entry (a draft)
     prepare: Callable[[models.QuerySet], models.QuerySet] = lambda queryset: queryset  # bulk reindex's prefetching
@@ -62,12 +64,18 @@ def register(
     url_of: Callable[[int, int | None], str],
     fields: Iterable[str],
     visible_queryset: Callable[[object], models.QuerySet] | None = None,
+    shared: bool = False,
     customer_visible_of: Callable[[models.Model], bool] | None = None,
     include: Callable[[models.Model], bool] | None = None,
     prepare: Callable[[models.QuerySet], models.QuerySet] | None = None,
     dependents: Iterable[Dependent] = (),
 ) -> Registration:
-    """Make `model` searchable as `kind`; `visible_queryset` defaults to `model.objects.visible_to(user)`."""
+    """Make `model` searchable as `kind`; `visible_queryset` defaults to `model.objects.visible_to(user)`.
+
+    Entries of a kind either all belong to a customer (`customer_id_of` returns its id; customer users are
+    pre-filtered to their own) or, with `shared=True`, to none (customer users see those for which
+    `customer_visible_of` is true). Keeping the two apart lets a customer's search use the customer's
+    own newest-first index instead of an OR that no index answers in order."""
     from aftersales.search import indexing
 
     registration = Registration(
@@ -82,6 +90,7 @@ def register(
         url_of=url_of,
         fields=_with_attnames(model, fields),
         visible_queryset=visible_queryset or (lambda user: model.objects.visible_to(user)),
+        shared=shared,
         customer_visible_of=customer_visible_of or Registration.customer_visible_of,
         include=include or Registration.include,
         prepare=prepare or Registration.prepare,
