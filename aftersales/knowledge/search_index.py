@@ -25,6 +25,7 @@ register(
     title_of=lambda article: article.title,
     ordered_at_of=lambda article: article.updated_at,
     customer_id_of=lambda article: None,
+    shared=True,
     customer_visible_of=lambda article: article.status == ArticleStatus.PUBLISHED and article.visible_to_customers,
     url_of=lambda article_id, customer_id: reverse("article_detail", args=[article_id]),
     fields=["title", "symptom", "cause", "solution", "status", "visible_to_customers", "updated_at"],
