@@ -168,7 +168,7 @@ def _satisfaction(satisfaction: dict) -> dict:
             if count
         ],
         "score_rows": [
-            {"label": SCORE_LABELS[name](), "value": value}
+            {"name": name, "label": SCORE_LABELS[name](), "value": value}
             for name, value in satisfaction["scores"].items()
             if name in SCORE_LABELS
         ],
