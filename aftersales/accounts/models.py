@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
-from aftersales.accounts.roles import LOG, ROLE_PERMISSIONS, STAFF_ROLES, Role
+from aftersales.accounts.roles import LOG, ROLE_PERMISSIONS, STAFF_ROLES, SUPERVISE, Role
 from aftersales.core.choices import Tier, Weekday
 
 
@@ -52,10 +52,18 @@ class User(AbstractUser):
     def is_staff_member(self) -> bool:
         return self.role in STAFF_ROLES
 
+    def _role_grants(self, permission: str) -> bool:
+        """For menus: what the role table grants, without the query `has_perm` makes."""
+        return self.is_superuser or permission in ROLE_PERMISSIONS.get(self.role, frozenset())
+
     @property
     def can_log_requests(self) -> bool:
-        """Whether pages offer "log a request" / "report a problem": from the role table, without a query."""
-        return self.is_customer_user or self.is_superuser or LOG in ROLE_PERMISSIONS.get(self.role, frozenset())
+        """Whether pages offer "log a request" / "report a problem"."""
+        return self.is_customer_user or self._role_grants(LOG)
+
+    @property
+    def can_supervise_tickets(self) -> bool:
+        return self._role_grants(SUPERVISE)
 
 
 class Team(models.Model):

@@ -9,7 +9,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aftersales.accounts import roles
 from aftersales.contracts.entitlement import EntitlementResult, entitlement_check
 from aftersales.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from aftersales.core.time import local_date
@@ -33,7 +32,8 @@ POLL_SECONDS = 3
 
 
 def may_answer_calls(user) -> bool:
-    return user.is_active and user.is_staff_member and user.has_perm(roles.LOG)
+    # From the role table without a query: the pop-up asks on every page.
+    return user.is_active and user.is_staff_member and user.can_log_requests
 
 
 def _agent_for(system: TelephoneSystem, agent_ref: str):

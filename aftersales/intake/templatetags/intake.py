@@ -8,7 +8,7 @@
 from django import template
 from django.template.loader import render_to_string
 
-from aftersales.intake.hotline import may_answer_calls, ringing_context
+from aftersales.intake.hotline import POLL_SECONDS, may_answer_calls
 from aftersales.intake.models import Alert, FaxReceipt, IncomingCall
 
 register = template.Library()
@@ -20,7 +20,9 @@ def incoming_calls(context) -> str:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or context.get("hotline_page") or not may_answer_calls(user):
         return ""
-    return render_to_string("intake/includes/ringing.html", ringing_context(user, floating=True), request=request)
+    # Rendered empty and filled by its first poll: the pop-up costs every page of the desk no query.
+    empty = {"cards": [], "shown": "", "poll_seconds": POLL_SECONDS, "floating": True, "poll_at_once": True}
+    return render_to_string("intake/includes/ringing.html", empty, request=request)
 
 
 @register.inclusion_tag("intake/includes/ticket_origin.html", takes_context=True)

@@ -72,7 +72,7 @@ def call_detail(request, pk: int):
 def _call_page(request, call: IncomingCall, log_form=None):
     card = caller_card(user=request.user, call=call)
     log_form = log_form or CallLogForm(initial={"ticket": request.GET.get("ticket", "")[:20]})
-    context = {"card": card, "call": call, "log_form": log_form, "log_links": not call.is_handled}
+    context = {"card": card, "call": call, "log_form": log_form, "log_links": not call.is_handled, "hotline_page": True}
     return render(request, "intake/call_detail.html", context)
 
 
@@ -111,7 +111,8 @@ def call_ticket_view(request, pk: int):
         else:
             messages.success(request, _("Ticket %(number)s was registered.") % {"number": ticket.number})
             return redirect(ticket)
-    return render(request, "tickets/create.html", {"form": form, "call": call})
+    # The agent is handling a call here: no pop-up over the form's buttons.
+    return render(request, "tickets/create.html", {"form": form, "call": call, "hotline_page": True})
 
 
 def _initial(user, call: IncomingCall) -> dict:
