@@ -166,6 +166,8 @@ STAFF: tuple[StaffSpec, ...] = (
     StaffSpec("qc", Role.QUALITY, "杨", "静", "+8613905710006"),
     StaffSpec("manager", Role.MANAGER, "赵", "国强", "+8613905710007"),
     StaffSpec("manager2", Role.MANAGER, "钱", "慧敏", "+8613905710023"),
+    StaffSpec("gm", Role.MANAGER, "沈", "卫东", "+8613905710030"),  # 总经理 (told of every complaint)
+    StaffSpec("cto", Role.MANAGER, "陆", "志成", "+8613905710031"),  # 技术总监
     StaffSpec("keeper", Role.PARTS_KEEPER, "黄", "磊", "+8613905710008"),
     StaffSpec("archivist", Role.ARCHIVIST, "周", "敏", "+8613905710009"),
     StaffSpec("engineer-hz2", Role.ENGINEER, "吴", "涛", "+8613905710014", ("杭州二线组",)),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.accounts import roles
@@ -24,7 +25,10 @@ from aftersales.customers.models import Contact, Customer, Site
 from aftersales.demo.catalogue import CUSTOMERS, DEMO_PASSWORD, PRODUCTS, STAFF, TEAM_LEADS, TEAMS, VENDORS
 from aftersales.demo.clock import SimulatedClock, simulated_time
 from aftersales.demo.field_loading import FieldWork, create_field_reference
+from aftersales.demo.intake_loading import create_intake, create_intake_setup
+from aftersales.demo.knowledge_loading import create_knowledge
 from aftersales.demo.planning import FIELD, RECENT_DAYS, DemoPlan, Step, TicketPlan, contract_dates
+from aftersales.demo.quality_loading import create_quality, create_quality_setup
 from aftersales.demo.service_catalogue import DISCONTINUED
 from aftersales.demo.service_loading import (
     PartWork,
@@ -37,10 +41,14 @@ from aftersales.demo.service_loading import (
     run_sweeps,
 )
 from aftersales.demo.sla import create_duty_roster, summarise_clocks, sweep_open_tickets
+from aftersales.demo.webhooks_loading import create_subscriptions, sweep_and_settle
 from aftersales.dispatch.models import VendorCase, WorkOrder
+from aftersales.intake.models import Alert, FaxReceipt, IncomingCall
+from aftersales.knowledge.models import Article, Problem
 from aftersales.maintenance.models import Inspection, MaintenancePlan, TrainingSession
 from aftersales.parts.models import Part, PartRequest, StockMovement
-from aftersales.tickets.choices import Channel, EventKind, Status
+from aftersales.quality.models import Complaint, FollowUp, QcReview
+from aftersales.tickets.choices import Channel, EventKind, Kind, Status
 from aftersales.tickets.models import Comment, Ticket, TicketEvent
 from aftersales.tickets.services import (
     comment_add,
@@ -52,6 +60,7 @@ from aftersales.tickets.services import (
 )
 from aftersales.tickets.sla import PolicyBook
 from aftersales.tickets.transitions import ASSIGNABLE, BY_ACTION, is_permitted
+from aftersales.webhooks.models import WebhookDelivery
 
 
 def reasons_not_empty() -> list[str]:
@@ -100,9 +109,17 @@ def load_demo(plan: DemoPlan) -> dict[str, int]:
         now=plan.now,
     )
     stores = create_parts(users=directory.users, vendors=directory.vendors, products=directory.products, now=plan.now)
+    create_quality_setup(users=directory.users, contracts=directory.contracts, now=plan.now)
+    intake_setup = create_intake_setup(
+        users=directory.users, customers=directory.customers, products=directory.products, now=plan.now
+    )
     cutoff = plan.now - dt.timedelta(days=RECENT_DAYS)
     HistoryWriter(directory, PolicyBook.load(), plan.now).write(
         [ticket for ticket in plan.tickets if ticket.received_at < cutoff]
+    )
+    # Subscribed before the replay, so the sweep after it has the recent weeks' events to deliver.
+    subscriptions = create_subscriptions(
+        users=directory.users, customers=directory.customers, at=cutoff - dt.timedelta(hours=2)
     )
     replay_through_services(
         directory,
@@ -121,8 +138,19 @@ def load_demo(plan: DemoPlan) -> dict[str, int]:
     create_weekly_paperwork(places, plan.now)
     create_training(places, plan.now)
     create_handover(places, plan.now)
+    intake_tickets = create_intake(
+        users=directory.users,
+        teams=directory.teams,
+        customers=directory.customers,
+        products=directory.products,
+        setup=intake_setup,
+        now=plan.now,
+    )
+    create_knowledge(users=directory.users, products=directory.products, intake_tickets=intake_tickets, now=plan.now)
+    create_quality(users=directory.users, customers=directory.customers, now=plan.now, seed=plan.seed)
     run_sweeps()
     sweep_open_tickets()
+    sweep_and_settle(subscriptions, now=timezone.now())
     return {
         "users": User.objects.count(),
         "customers": Customer.objects.count(),
@@ -142,6 +170,15 @@ def load_demo(plan: DemoPlan) -> dict[str, int]:
         "maintenance plans": MaintenancePlan.objects.count(),
         "inspections": Inspection.objects.count(),
         "training sessions": TrainingSession.objects.count(),
+        "knowledge articles": Article.objects.count(),
+        "problems": Problem.objects.count(),
+        "follow-ups": FollowUp.objects.count(),
+        "complaints": Complaint.objects.count(),
+        "QC reviews": QcReview.objects.count(),
+        "incoming calls": IncomingCall.objects.count(),
+        "faxes": FaxReceipt.objects.count(),
+        "monitoring alerts": Alert.objects.count(),
+        "webhook deliveries": WebhookDelivery.objects.count(),
     }
 
 
@@ -461,6 +498,7 @@ class HistoryWriter:
             ticket.resolution = arguments["resolution"]
             ticket.resolution_method = arguments["resolution_method"]
             ticket.root_cause = arguments["root_cause"] or ticket.root_cause
+            ticket.corrective_action = arguments.get("corrective_action") or ticket.corrective_action
             ticket.resolved_at = step.at
         elif action == "accept":
             ticket.assignee = ticket.assignee or actor
@@ -471,6 +509,9 @@ class HistoryWriter:
             )
         elif action == "reopen":
             ticket.resolved_at = ticket.confirmed_at = None
+        complete = ticket.root_cause.strip() and ticket.corrective_action.strip()
+        if action in ("resolve", "close") and ticket.kind == Kind.COMPLAINT and not complete:
+            raise RuntimeError(f"Demo plan step not allowed: {action} a complaint without its cause and action.")
         ticket.version += 1
         return self._event(
             ticket, actor, step, EventKind.STATUS_CHANGED, note, from_status, ticket.status, {"action": action}

@@ -167,6 +167,7 @@ class DemoPlan:
     tickets: list[TicketPlan]
     work_orders: int = 0
     part_requests: int = 0
+    seed: int = 0
 
     def counts(self) -> dict[str, int]:
         field_steps = [step for ticket in self.tickets for step in ticket.steps if step.operation == FIELD]
@@ -258,7 +259,9 @@ def plan_demo(*, seed: int, tickets: int, now: dt.datetime) -> DemoPlan:
 
     work_orders = plan_field_work(plans, assets, now)
     part_requests = plan_part_requests(plans, assets, now)
-    return DemoPlan(now=now, assets=assets, tickets=plans, work_orders=work_orders, part_requests=part_requests)
+    return DemoPlan(
+        now=now, assets=assets, tickets=plans, work_orders=work_orders, part_requests=part_requests, seed=seed
+    )
 
 
 def showcase_places(wanted: list[tuple[str | None, str, bool]]) -> dict[int, SlaShowcase]:
@@ -471,6 +474,7 @@ class TicketPlanner:
             "resolution": scenario.resolution,
             "resolution_method": scenario.method,
             "root_cause": scenario.root_cause,
+            "corrective_action": scenario.corrective_action,
         }
         transition(rng.uniform(30, 240 if urgent else 960), worker, "resolve", **resolve)
         add(rng.uniform(1, 10), worker, "comment", body=rng.choice(texts.RESOLVED_COMMENTS), is_public=True)

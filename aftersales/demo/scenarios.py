@@ -19,6 +19,7 @@ class Scenario:
     root_cause: str
     method: str
     expert_team: str = ""  # escalated to this L3 team when the L2 engineer cannot solve it
+    corrective_action: str = ""  # a complaint is resolved only with one (and its root cause)
 
 
 K = Kind
@@ -276,6 +277,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "服务经理致电致歉并说明原因（交通管制），已调整驻点工程师排班，用户表示认可。",
         "工程师排班不合理。",
         M.PHONE,
+        corrective_action="驻点工程师排班增加备岗，交通管制时段提前出发并主动告知用户预计到场时间。",
     ),
 )
 

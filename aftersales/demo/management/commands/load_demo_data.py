@@ -85,6 +85,15 @@ class Command(BaseCommand):
             "maintenance plans": _("maintenance plans"),
             "inspections": _("inspections"),
             "training sessions": _("training sessions"),
+            "knowledge articles": _("knowledge articles"),
+            "problems": _("problems"),
+            "follow-ups": _("follow-ups"),
+            "complaints": _("complaints"),
+            "QC reviews": _("QC reviews"),
+            "incoming calls": _("incoming calls"),
+            "faxes": _("faxes"),
+            "monitoring alerts": _("monitoring alerts"),
+            "webhook deliveries": _("webhook deliveries"),
         }
         for key, count in counts.items():
             self.stdout.write(_("  %(label)s: %(count)d") % {"label": labels[key], "count": count})
