@@ -19,9 +19,15 @@ URLs (otherwise a 404 for everybody would pass as security), and the walk runs b
 A route with a second id (an inspection's checklist item) gets one that belongs to the first (SECOND_IDS), so its
 answer is about the object the first id names, not about a stray item.
 
-A one-time link's token (signing a task sheet, approving a change) is not an object id but the permission itself:
-the walk gives those routes a token nobody was sent (404 for everybody), and a test of its own shows that tenant
-B's real tokens give customer1 the one sheet or change they were sent for and nothing else.
+A one-time link's token (signing a task sheet, approving a change, a survey, a service report's download) is not an
+object id but the permission itself: the walk gives those routes a token nobody was sent (404 for everybody), and
+tests of their own show what tenant B's real tokens give customer1 (test_walk_new_apps.py for the survey and the
+report).
+
+A ticket's API routes take its number as well as its id (SR202611220001): the walk calls them with both, and compares
+a number nobody has. Knowledge articles belong to no customer: each tenant has a draft and an internal article only
+staff may read (their words are the tenant's secrets), and the owner check reads the one article meant for customers
+instead (`owner_object`). The records of issues 6 and 7 are made in test_walk_fixtures.py.
 """
 
 import datetime as dt
@@ -43,14 +49,17 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from PIL import Image
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from aftersales.accounts.models import system_user
 from aftersales.accounts.roles import Role
 from aftersales.accounts.tests.factories import UserFactory
+from aftersales.api.tests import test_walk_fixtures as new_apps
+from aftersales.api.tests.test_walk_fixtures import PROBE
 from aftersales.assets.api import AssetSerializer
 from aftersales.assets.tests.factories import AssetFactory
 from aftersales.contracts.api import ContractSerializer
@@ -66,6 +75,8 @@ from aftersales.dispatch.services.signing import signing_link_send, work_order_s
 from aftersales.dispatch.services.vendor_cases import vendor_case_open
 from aftersales.dispatch.services.work_orders import part_add, work_log_add
 from aftersales.dispatch.tests.factories import EngineerProfileFactory, WorkOrderFactory, signature_data_url
+from aftersales.knowledge.choices import ProblemStatus
+from aftersales.knowledge.models import ProblemIncident
 from aftersales.maintenance.models import ChecklistItem
 from aftersales.maintenance.services.inspections import inspection_record
 from aftersales.maintenance.services.records import (
@@ -93,6 +104,7 @@ from aftersales.parts.tests.factories import PartFactory, WarehouseFactory
 from aftersales.tickets import services
 from aftersales.tickets.choices import EventKind, Status
 from aftersales.tickets.transitions import available_transitions
+from aftersales.webhooks import destinations
 
 pytestmark = pytest.mark.django_db
 
@@ -130,6 +142,54 @@ HIDDEN_FROM_CUSTOMERS = {
     "weekly_report_detail",
     "weekly_report_regenerate",
     "weekly_report_send",
+    # Issue 6. Knowledge: writing, publishing and withdrawing articles, and problems (all internal).
+    "article_edit",
+    "article_publish",
+    "article_withdraw",
+    "ticket_article",
+    "ticket_problem_link",
+    "problem_detail",
+    "problem_edit",
+    "problem_status",
+    "problem_link",
+    "problem_unlink",
+    # Quality: the controllers' side of a follow-up and a complaint, QC reviews, a contract's follow-up rule.
+    "quality_follow_up_send_link",
+    "quality_follow_up_take",
+    "quality_complaint_link",
+    "quality_complaint_close",
+    "quality_qc_review",
+    "quality_rule_contract",
+    # Webhooks are the administrators' configuration.
+    "webhook_subscription_edit",
+    "webhook_subscription_disable",
+    "webhook_subscription_enable",
+    "webhook_subscription_rotate_secret",
+    "webhook_subscription_send_test",
+    "webhook_delivery_detail",
+    "webhook_delivery_retry",
+    # Intake: the fax register (and the scan), the hotline's calls.
+    "fax_detail",
+    "fax_file",
+    "fax_assign",
+    "fax_dismiss",
+    "call_detail",
+    "call_ticket",
+    "call_log",
+    "call_dismiss",
+    # Issue 7. The inbox (and the raw message) is the service desk's working material.
+    "inbox_message",
+    "inbox_message_raw",
+    "inbox_ticket_create",
+    "inbox_attach",
+    "inbox_dismiss",
+    "inbox_reviewed",
+    # An engineer's KPIs; a service report's editing, release, sending and regeneration.
+    "kpi_engineer",
+    "service_report_edit",
+    "service_report_finalise",
+    "service_report_send",
+    "service_report_regenerate",
 }
 # Pages the owner reads (GET) whose writes (POST) are staff's: the walk's owner check reads them as the owner, and
 # the staff-only checks below prove the owner's writes change nothing.
@@ -174,7 +234,9 @@ STAFF_ONLY_ROUTE_NAMES = (
     }
 )
 # Not staff-only: the sheet and its PDF, marking a lent password changed (credential_rotated) and deciding a change
-# (change_approval_decide) are the owning customer's too; the walk's owner check proves they reach them.
+# (change_approval_decide) are the owning customer's too; the walk's owner check proves they reach them. So are
+# reading and rating an article meant for customers, reading and answering their follow-up in the portal, reading
+# their complaint, and reading and downloading their released service report (page and API).
 # Pages without an id that only staff use: customers get 404, staff get the page.
 STAFF_ONLY_PAGE_NAMES = {
     "engineer_roster",
@@ -184,7 +246,35 @@ STAFF_ONLY_PAGE_NAMES = {
     "rma_list",
     "plan_list",
     "weekly_report_list",
+    # Issues 6 and 7.
+    "article_create",
+    "problem_list",
+    "problem_create",
+    "quality_qc_list",
+    "quality_my_reviews",
+    "quality_rules",
+    "quality_rule_default",
+    "webhook_subscription_list",
+    "webhook_subscription_create",
+    "webhook_delivery_list",
+    "fax_register",
+    "fax_upload",
+    "fax_waiting",
+    "hotline",
+    "hotline_ringing",
+    "alert_list",
+    "inbox_log",
+    "inbox_sort",
+    "reports_dashboard",
+    "kpi_table",
+    "kpi_export",
+    "monthly_statistics",
+    "monthly_statistics_xlsx",
 }
+# What a staff-only page needs in its query to answer (the KPI download asks which format), and what else than 200
+# it may answer staff (the hotline's poll says "nothing new" with 204).
+STAFF_PAGE_QUERIES = {"kpi_export": {"format": "csv"}}
+STAFF_PAGE_ANSWERS = {"hotline_ringing": {200, 204}}
 # Pages about a person's own records (their notifications): nobody else reaches them, staff included, so the
 # owner's answers (not staff's) show which methods the route implements and that it works.
 PERSONAL_ROUTE_NAMES = {"notification_open"}
@@ -220,7 +310,29 @@ ROUTE_KINDS = {
     "/training-materials/": "training_material",
     "/contracts/": "contract",
     "/handover-documents/": "handover_document",
+    # Issue 6.
+    "/knowledge/": "article",
+    "/api/v1/knowledge-articles/": "article",
+    "/problems/": "problem",
+    "/quality/follow-ups/": "follow_up",
+    "/quality/complaints/": "complaint",
+    "/quality/reviews/": "qc_review",
+    "/quality/rules/contract/": "contract",
+    "/webhooks/": "webhook_subscription",
+    "/webhooks/deliveries/": "webhook_delivery",
+    "/fax/": "fax_receipt",
+    "/hotline/calls/": "incoming_call",
+    "/reports/kpis/engineers/": "engineer",
+    # Issue 7.
+    "/inbox/": "inbound_message",
+    "/reports/service/": "service_report",
+    "/api/v1/service-reports/": "service_report",
 }
+# The names a route's (first) object id goes by.
+ID_PARAMS = ("pk", "contract_pk", "user_id")
+# A ticket's API routes take its number too; the walk calls them with it, and with a number nobody has.
+OTHER_REFERENCES = {"ticket": lambda ticket: ticket.number}
+MISSING_REFERENCES = {"ticket": "SR209901010001"}
 # URL parameters that are not object ids, and the value the walk gives them. A one-time link's token is the
 # permission itself (no login needed): one nobody was sent is an unknown link, 404 for everybody.
 UNKNOWN_TOKEN = "walk-no-such-link-7Qx2uVbN0aLk3sTq9fZc"
@@ -233,8 +345,14 @@ def checklist_item_of(inspection_pk) -> int:
     return items.values_list("pk", flat=True).first() or SENTINEL
 
 
-# A second id in a route, named after the first (pk): the function gives the one that belongs to it.
-SECOND_IDS = {"item_id": checklist_item_of}
+def linked_ticket_of(problem_pk) -> int:
+    """A ticket linked to the problem (its incident), or an id no ticket has."""
+    links = ProblemIncident.objects.filter(problem_id=problem_pk).order_by("pk")
+    return links.values_list("ticket_id", flat=True).first() or SENTINEL
+
+
+# A second id in a route, named after the first: the function gives the one that belongs to it.
+SECOND_IDS = {"item_id": checklist_item_of, "ticket_pk": linked_ticket_of}
 # Tables that record sign-ins and sessions, not anybody's data; the walk signs in again after /logout/.
 NOT_FINGERPRINTED = ("sessions.", "axes.")
 NOT_FINGERPRINTED_COLUMNS = {"accounts.user": {"last_login"}}
@@ -256,7 +374,7 @@ class Route:
     def url(self, pk=None) -> str:
         kwargs = {}
         for param in self.params:
-            if param == "pk":
+            if param in ID_PARAMS:
                 kwargs[param] = pk
             elif param in SECOND_IDS:
                 kwargs[param] = SECOND_IDS[param](pk)
@@ -293,10 +411,11 @@ def id_routes_by_kind() -> tuple[list[tuple[Route, str]], list[str]]:
     for route in all_routes():
         if route.is_admin or not set(route.params) - set(PLAIN_PARAMS):
             continue
-        unknown = set(route.params) - set(PLAIN_PARAMS) - {"pk"} - (set(SECOND_IDS) if "pk" in route.params else set())
-        if unknown or route.name is None:
+        first_ids = set(route.params) & set(ID_PARAMS)
+        unknown = set(route.params) - set(PLAIN_PARAMS) - first_ids - (set(SECOND_IDS) if first_ids else set())
+        if unknown or route.name is None or len(first_ids) != 1:
             problems.append(
-                f"{route.route!r}: the walk only knows the parameters pk, {sorted(SECOND_IDS)} with pk and "
+                f"{route.route!r}: the walk only knows one of the ids {list(ID_PARAMS)}, {sorted(SECOND_IDS)} with it and "
                 f"{sorted(PLAIN_PARAMS)} on named routes; "
                 f"teach it {sorted(unknown) or 'the name'} in test_authorisation_walk.py"
             )
@@ -319,13 +438,24 @@ def plain_routes() -> list[Route]:
 # The two tenants ------------------------------------------------------------------------------
 
 
-def make_tenant(tag: str, label: str, phone: str, *, agent, engineer, manager):
+def make_tenant(tag: str, label: str, phone: str, *, agent, engineer, manager, staff, telephone_system):
     """A customer with a full set of records: site, contact, contract and warranty term, asset,
-    tickets in several states (one resolved, one closed), public and internal comments and files."""
+    tickets in several states (one resolved, one closed), public and internal comments and files;
+    and those of every later issue (field service, parts, maintenance, the project record, then issues 6
+    and 7 in test_walk_fixtures.py)."""
     t = SimpleNamespace(tag=tag)
+    new_apps.start(t)
     t.customer = CustomerFactory(code=f"tenant-{tag}", name=f"{label}档案馆", phone=phone)
+    new_apps.add_webhook_subscriptions(t, label, staff=staff)
     t.site = SiteFactory(customer=t.customer, name=f"{label}一号机房", address=f"{label}路{len(label)}号")
-    t.contact = ContactFactory(customer=t.customer, site=t.site, name=f"{label}联系人", phone=phone)
+    t.contact = ContactFactory(
+        customer=t.customer,
+        site=t.site,
+        name=f"{label}联系人",
+        phone=phone,
+        email=f"contact-{tag}@walk.example",
+        position=f"{label}{PROBE}岗",
+    )
     t.contract = ContractFactory(customer=t.customer, number=f"HT-{tag.upper()}-7001", name=f"{label}维保合同")
     t.contract.sites.add(t.site)
     t.warranty = WarrantyTermFactory(contract=t.contract, asset_class="hardware", years=3)
@@ -335,6 +465,7 @@ def make_tenant(tag: str, label: str, phone: str, *, agent, engineer, manager):
         contract=t.contract,
         serial_number=f"SN-{tag.upper()}-77310",
         software_name=f"{label}核心系统",
+        software_version=f"V{ord(tag)}-{PROBE}",
         acceptance_date=t.contract.start_date,
     )
     t.user = UserFactory(username=f"walk-{tag}", role=Role.CUSTOMER, customer=t.customer, first_name=f"{label}用户")
@@ -398,7 +529,13 @@ def make_tenant(tag: str, label: str, phone: str, *, agent, engineer, manager):
     add_spare_parts(t, label, agent=agent)
     add_maintenance(t, label, engineer=engineer)
     add_project_record(t, label, manager=manager)
-    for ticket in t.tickets:  # part requests moved their versions on
+    new_apps.add_knowledge(t, label, engineer=engineer)
+    new_apps.add_search_probe(t, label)
+    new_apps.add_complaint(t, label, phone, agent=agent, engineer=engineer)
+    new_apps.add_intake(t, label, phone, agent=agent, telephone_system=telephone_system)
+    new_apps.add_inbox(t, label, agent=agent)
+    new_apps.add_service_reports(t, label, manager=manager)
+    for ticket in t.tickets:  # part requests, comments and problems moved their versions on
         ticket.refresh_from_db()
 
     # Objects of each kind; the first is one the owner may see (the rest may be internal).
@@ -427,7 +564,7 @@ def make_tenant(tag: str, label: str, phone: str, *, agent, engineer, manager):
         "training_material": [t.training_material],
         "contract": [t.contract, t.project_contract],
         "handover_document": [t.handover_document],
-    }
+    }  # with those of issues 6 and 7 once the world is finished (see the world fixture)
     numbers = [x.number for x in t.tickets]
     national = phonenumbers.parse(phone)
     t.secrets = [
@@ -462,6 +599,8 @@ def make_tenant(tag: str, label: str, phone: str, *, agent, engineer, manager):
         t.project_contract.name,
         t.handover_document.name,
         t.handover_content,
+        t.contact.email,
+        t.contact.position,
     ]
     return t
 
@@ -742,20 +881,51 @@ def add_field_service(t, label: str, phone: str, *, agent, engineer) -> None:
 
 
 @pytest.fixture
-def world(settings, tmp_path):
+def world(settings, tmp_path, monkeypatch):
+    return build_world(settings, tmp_path, monkeypatch)
+
+
+def build_world(settings, tmp_path, monkeypatch):
+    """Staff, tenants A and B, and what belongs to no customer (the article meant for customers)."""
     settings.MEDIA_ROOT = tmp_path / "uploads"
+    settings.AFTERSALES_QC_RANDOM_PERCENT = 100  # every closed ticket is sampled for a QC review
+    monkeypatch.setattr(destinations, "resolve", new_apps.resolve_public)  # no DNS: webhook addresses are checked
+    # A service report's PDF (WeasyPrint, seconds each) is not what the walk looks at: its access is.
+    monkeypatch.setattr("aftersales.reports.pdf.render", lambda report: new_apps.PDF)
+    system_user()  # made once, here: a request that made it would show as a change
     agent = UserFactory(username="walk-agent", role=Role.AGENT)
     engineer = UserFactory(username="walk-engineer", role=Role.ENGINEER, first_name="巡", last_name="周工程师")
     staff = UserFactory(username="walk-admin", role=Role.ADMIN)
     manager = UserFactory(username="walk-manager", role=Role.MANAGER, phone="+8613700001111")
     EngineerProfileFactory(user=engineer)  # on the engineers' roster, which customers must not reach
-    a = make_tenant("a", "甲方杭州", "+8613811112222", agent=agent, engineer=engineer, manager=manager)
-    b = make_tenant("b", "乙方宁波", "+8613922223333", agent=agent, engineer=engineer, manager=manager)
+    people = {
+        "agent": agent,
+        "engineer": engineer,
+        "manager": manager,
+        "staff": staff,
+        "telephone_system": new_apps.telephone_system(),
+    }
+    a = make_tenant("a", "甲方杭州", "+8613811112222", **people)
+    b = make_tenant("b", "乙方宁波", "+8613922223333", **people)
+    world = SimpleNamespace(a=a, b=b, agent=agent, engineer=engineer, staff=staff, manager=manager)
+    world.telephone_system = people["telephone_system"]
+    world.shared_article = new_apps.shared_article(engineer=engineer)
+    new_apps.finish_world(world, [a, b])
+    for t in (a, b):
+        for ticket in t.tickets:
+            ticket.refresh_from_db()
+        t.objects |= t.new_objects
+        t.secrets += t.new_secrets
     # customer1's own notification is read already, so the list walk's POST to "mark all read" changes nothing;
     # B's stays unread, so a request of A's that touched it would show in the fingerprint.
     a.notification.read_at = a.notification.created_at
     a.notification.save(update_fields=["read_at"])
-    return SimpleNamespace(a=a, b=b, agent=agent, engineer=engineer, staff=staff, manager=manager)
+    return world
+
+
+def owner_object(kind: str, tenant):
+    """The object of this kind its owner reaches: the tenant's first, or (an article) the one meant for customers."""
+    return tenant.owned.get(kind, tenant.objects[kind][0])
 
 
 # Clients and requests -------------------------------------------------------------------------
@@ -827,16 +997,32 @@ def body_of(response) -> str:
     return response.walk_body
 
 
-def without_id(text: str, pk: int) -> str:
+def without_id(text: str, pk) -> str:
     """The text with the id taken out of the addresses in it (only there: a 6 in "max_digits": 6 is not the id)."""
-    return re.sub(rf"/{pk}(?=[/.?\"]|$)", "/<id>", text)
+    return re.sub(rf"/{re.escape(str(pk))}(?=[/.?\"]|$)", "/<id>", text)
+
+
+def references(route: Route, kind: str, obj) -> list[tuple]:
+    """How the route may name the object (its id, and a ticket's number where the route takes it), each with the
+    same kind of reference to nothing."""
+    found = [(obj.pk, SENTINEL)]
+    if kind in OTHER_REFERENCES:
+        try:
+            route.url(OTHER_REFERENCES[kind](obj))
+        except NoReverseMatch:
+            return found
+        found.append((OTHER_REFERENCES[kind](obj), MISSING_REFERENCES[kind]))
+    return found
 
 
 def leaked(response, tenant, typed=()) -> list[str]:
-    """Which of the tenant's strings the answer shows, besides what the caller typed (a search box echoes it)."""
+    """Which of the tenant's strings the answer shows, besides what the caller typed (a search box echoes it).
+    Only typed text is taken out, never ids: taking out every "2" would hide any number with a 2 in it."""
     text = body_of(response)
     text += " " + response.get("Content-Disposition", "") + " " + response.get("Location", "")
     for value in typed:
+        if not isinstance(value, str) or len(value) < 3:
+            continue
         for form in (str(value), quote(str(value)), quote_plus(str(value)), json.dumps(str(value))[1:-1]):
             text = text.replace(form, "")
     found = []
@@ -905,6 +1091,8 @@ def payload(kind: str, obj, world, tenant, *, api: bool, route: Route | None = N
             "rma-serial_number": "RMA-INTRUDER",
             "warehouse": tenant.warehouse.pk,
             "vendor": tenant.catalogue_part.vendor_id,
+            # issue 6: a complaint about B's tickets (by number)
+            "tickets": tenant.ticket_new.number,
         }
     elif kind in serializers:
         serializer, text_field = serializers[kind]
@@ -1022,6 +1210,8 @@ def payload(kind: str, obj, world, tenant, *, api: bool, route: Route | None = N
             "signature": signature_data_url(),
             "feedback": "越权反馈",
         }
+    elif kind in NEW_KIND_PAYLOADS:
+        data = NEW_KIND_PAYLOADS[kind](obj, world, tenant)
     else:
         data = {}
     if route is not None and route.name in ROUTE_FORMS:
@@ -1030,6 +1220,83 @@ def payload(kind: str, obj, world, tenant, *, api: bool, route: Route | None = N
         data = {k: ("on" if v is True else v) for k, v in data.items()}
         data.setdefault("file", SimpleUploadedFile("越权.txt", b"intruder"))
     return data
+
+
+# Issues 6 and 7: what each kind's pages post (its forms' fields), as its owner or staff would.
+NEW_KIND_PAYLOADS = {
+    # the editor, publish and withdraw (the version), and the vote
+    "article": lambda article, world, tenant: {
+        "title": "越权文章",
+        "symptom": "越权症状",
+        "solution": "越权解决",
+        "visible_to_customers": True,
+        "version": article.version,
+        "helped": "yes",
+    },
+    # the editor, the status form, and linking an incident by its number
+    "problem": lambda problem, world, tenant: {
+        "title": "越权问题",
+        "description": "越权描述",
+        "status": ProblemStatus.KNOWN_ERROR,
+        "fix": "越权修复",
+        "version": problem.version,
+        "number": tenant.ticket_new.number,
+    },
+    # the customer's scores in the portal, the controller's call sheet, a survey link to a contact on record
+    "follow_up": lambda follow_up, world, tenant: {
+        "score_overall": 5,
+        "score_response_speed": 5,
+        "score_professionalism": 5,
+        "score_attitude": 5,
+        "comment": "越权回访",
+        "method": "phone",
+        "outcome": "answered",
+        "send_to": str(tenant.contact.phone.national_number),
+    },
+    # linking tickets and people, and closing with the root cause and the corrective action
+    "complaint": lambda complaint, world, tenant: {
+        "tickets": tenant.ticket_new.number,
+        "people": [world.engineer.pk],
+        "version": complaint.ticket.version,
+        "root_cause": "越权根因",
+        "corrective_action": "越权纠正",
+        "note": "越权",
+    },
+    "qc_review": lambda review, world, tenant: {
+        "response_quality": 3,
+        "service_quality": 3,
+        "score": 60,
+        "comment": "越权质检",
+    },
+    "webhook_subscription": lambda subscription, world, tenant: {
+        "name": "越权订阅",
+        "url": f"https://{new_apps.WEBHOOK_HOST}/intruder",
+        "event_kinds": ["ticket.created", "ticket.commented"],
+        "customer": tenant.customer.pk,
+    },
+    # filing the fax under a customer, or setting it aside
+    "fax_receipt": lambda receipt, world, tenant: {
+        "customer": tenant.customer.pk,
+        "contact_name": "越权",
+        "contact_phone": "+8613000000000",
+        "title": "越权传真工单",
+        "kind": "general_fault",
+        "reason": "越权搁置",
+    },
+    # logging the call on a ticket (the call's intake form is in ROUTE_FORMS)
+    "incoming_call": lambda call, world, tenant: {"ticket": tenant.ticket_working.number, "note": "越权通话记录"},
+    # a ticket from the mail, or the mail added to a ticket
+    "inbound_message": lambda message, world, tenant: {
+        "customer": tenant.customer.pk,
+        "contact_name": "越权",
+        "contact_phone": "+8613000000000",
+        "title": "越权邮件工单",
+        "kind": "general_fault",
+        "ticket_number": tenant.ticket_working.number,
+        "public": True,
+    },
+    "service_report": lambda report, world, tenant: {"recommendations": "越权建议"},
+}
 
 
 def this_monday() -> dt.date:
@@ -1062,6 +1329,26 @@ ROUTE_FORMS = {
     "project_document_add": lambda contract, world, tenant: {"kind": HandoverDocumentKind.PROJECT_SUMMARY},
     "project_acceptance": lambda contract, world, tenant: {"day": local_date().isoformat()},
     "project_service_start": lambda contract, world, tenant: {"exception_reason": "越权开始服务"},
+    "ticket_problem_link": lambda ticket, world, tenant: {"problem": tenant.problem.reference},
+    "quality_rule_contract": lambda contract, world, tenant: {
+        "enabled": "on",
+        "kinds": ["general_fault"],
+        "delay_hours": 12,
+        "sample_percent": 50,
+        "low_score_threshold": 2,
+        "methods": ["phone"],
+    },
+    "call_ticket": lambda call, world, tenant: {
+        "customer": tenant.customer.pk,
+        "contact_name": "越权",
+        "contact_phone": "+8613000000000",
+        "channel": "phone",
+        "kind": "general_fault",
+        "urgency": 2,
+        "impact": 2,
+        "title": "越权来电工单",
+        "description": "越权来电",
+    },
 }
 
 
@@ -1130,30 +1417,35 @@ def test_customer1_gets_404_from_every_route_for_customer2s_objects(world):
             if code == 404 or code >= 500:
                 failures.append(f"{who} {m} {route.url(b.objects[kind][0].pk)} -> {code}")
         for obj in b.objects[kind]:
-            url = route.url(obj.pk)
-            for method in (*METHODS, "OPTIONS"):
-                data = payload(kind, obj, world, b, api=route.is_api, route=route)
-                response = customer1.send(method, url, data)
-                missing = customer1.send(
-                    method, route.url(SENTINEL), payload(kind, obj, world, b, api=route.is_api, route=route)
-                )
-                attempts += 1
-                code = response.status_code
-                if code != missing.status_code:
-                    failures.append(f"{method} {url}: {code} for B's {kind}, {missing.status_code} for a missing id")
-                if method == "OPTIONS":
-                    # DRF describes the endpoint (no record) for any id; it must not differ from a missing id.
-                    # Pages answer OPTIONS with the 404 page, whose CSRF token differs on every render.
-                    if route.is_api and without_id(body_of(response), obj.pk) != without_id(body_of(missing), SENTINEL):
-                        failures.append(f"OPTIONS {url} answers differently for B's {kind} and a missing id")
-                elif method in implemented and code != 404:
-                    failures.append(f"{method} {url} (B's {kind} {obj.pk}) -> {code}, expected 404")
-                elif method not in implemented and code not in (404, 405):
-                    failures.append(f"{method} {url} (not implemented) -> {code}, expected 404 or 405")
-                if secrets := leaked(response, b):
-                    failures.append(f"{method} {url} shows B's {secrets}")
+            for ref, missing_ref in references(route, kind, obj):
+                url = route.url(ref)
+                for method in (*METHODS, "OPTIONS"):
+                    data = payload(kind, obj, world, b, api=route.is_api, route=route)
+                    response = customer1.send(method, url, data)
+                    missing = customer1.send(
+                        method, route.url(missing_ref), payload(kind, obj, world, b, api=route.is_api, route=route)
+                    )
+                    attempts += 1
+                    code = response.status_code
+                    if code != missing.status_code:
+                        failures.append(
+                            f"{method} {url}: {code} for B's {kind}, {missing.status_code} for a missing id"
+                        )
+                    if method == "OPTIONS":
+                        # DRF describes the endpoint (no record) for any id; it must not differ from a missing id.
+                        # Pages answer OPTIONS with the 404 page, whose CSRF token differs on every render.
+                        if route.is_api and without_id(body_of(response), ref) != without_id(
+                            body_of(missing), missing_ref
+                        ):
+                            failures.append(f"OPTIONS {url} answers differently for B's {kind} and a missing id")
+                    elif method in implemented and code != 404:
+                        failures.append(f"{method} {url} (B's {kind} {obj.pk}) -> {code}, expected 404")
+                    elif method not in implemented and code not in (404, 405):
+                        failures.append(f"{method} {url} (not implemented) -> {code}, expected 404 or 405")
+                    if secrets := leaked(response, b):
+                        failures.append(f"{method} {url} shows B's {secrets}")
         # The owner reaches their own (public) record on the same URL: the 404 above is not a broken route.
-        owner_obj = b.objects[kind][0]
+        owner_obj = owner_object(kind, b)
         owner_methods = set() if route.name in STAFF_ONLY_ROUTE_NAMES else implemented - {"HEAD"}
         if route.name in OWNER_READS_STAFF_WRITES:
             owner_methods = implemented & {"GET"}
@@ -1177,14 +1469,15 @@ def test_customer2_gets_404_for_customer1s_objects(world):
     failures = []
     for route, kind in mapped:
         for obj in world.a.objects[kind]:
-            for method in ("GET", "POST", "PATCH"):
-                response = customer2.send(
-                    method, route.url(obj.pk), payload(kind, obj, world, world.a, api=True, route=route)
-                )
-                if response.status_code not in (404, 405):  # 405: a POST-only page; the walk above is strict
-                    failures.append(f"{method} {route.url(obj.pk)} -> {response.status_code}")
-                if secrets := leaked(response, world.a):
-                    failures.append(f"{method} {route.url(obj.pk)} shows A's {secrets}")
+            for ref, _missing in references(route, kind, obj):
+                for method in ("GET", "POST", "PATCH"):
+                    response = customer2.send(
+                        method, route.url(ref), payload(kind, obj, world, world.a, api=True, route=route)
+                    )
+                    if response.status_code not in (404, 405):  # 405: a POST-only page; the walk above is strict
+                        failures.append(f"{method} {route.url(ref)} -> {response.status_code}")
+                    if secrets := leaked(response, world.a):
+                        failures.append(f"{method} {route.url(ref)} shows A's {secrets}")
     assert not failures, "\n".join(failures)
     assert not (changed := changes_since(before)), "\n".join(changed)
 
@@ -1201,6 +1494,14 @@ def filters_for(tenant) -> dict:
         "status": Status.NEW,
         "is_public": "false",
         "part": "entitlement",
+        # issues 6 and 7: filters of the new lists naming B's records
+        "product": tenant.asset.product_id,
+        "source": tenant.alert_source.pk,
+        "subscription": tenant.webhook.pk,
+        "problem": tenant.problem.pk,
+        "engineer": tenant.tickets[1].assignee_id,
+        "period_kind": "month",
+        "month": local_date().strftime("%Y-%m"),
     }
 
 
@@ -1218,8 +1519,10 @@ def test_lists_pages_and_forms_show_none_of_customer2s_data(world):
             if route.is_api:
                 browsable = customer1.send("GET", url, query=query, HTTP_ACCEPT="text/html")
                 answers.append((f"GET {url}?{urlencode(query)} (browsable)", browsable))
-        answers.append((f"POST {url}", customer1.send("POST", url, payload("", None, world, b, api=route.is_api))))
-        typed = [value for query in queries for value in query.values()]
+        written = payload("", None, world, b, api=route.is_api)
+        answers.append((f"POST {url}", customer1.send("POST", url, written)))
+        # A form shown again says what was typed (a complaint naming B's ticket number: "no such ticket").
+        typed = [value for query in queries for value in query.values()] + list(written.values())
         for label, response in answers:
             requests += 1
             if response.status_code >= 500 or response.status_code == 201:
@@ -1239,6 +1542,11 @@ def test_lists_pages_and_forms_show_none_of_customer2s_data(world):
         "/inspections/",
         "/weekly-plans/",
         "/training/",
+        # issues 6 and 7: the customer's follow-ups, complaints and released service reports
+        "/quality/follow-ups/?view=upcoming",
+        "/quality/complaints/",
+        "/reports/service/",
+        "/api/v1/service-reports/",
     )
     for url in (*own_lists, "/notifications/"):
         own = body_of(customer1.send("GET", url))
@@ -1378,6 +1686,14 @@ NO_CHANGE_FOR_STAFF_EITHER = {
     "part_detail": "a page to read (its forms post to stock_move_view)",
     "rma_detail": "a page to read (its forms post to rma_ship and rma_close)",
     "api:ticket-acknowledge-escalation": "the fixture's tickets have no SLA escalation to acknowledge",
+    "problem_detail": "a page to read (its forms post to problem_status, problem_link and problem_unlink)",
+    "fax_detail": "a page to read (its forms post to fax_assign and fax_dismiss)",
+    "fax_file": "the scan, a download",
+    "call_detail": "a page to read (its forms post to call_log, call_ticket and call_dismiss)",
+    "webhook_delivery_detail": "a page to read (its button posts to webhook_delivery_retry)",
+    "inbox_message": "a page to read (its forms post to inbox_ticket_create, inbox_attach, inbox_dismiss)",
+    "inbox_message_raw": "the raw message, a download",
+    "kpi_engineer": "a page to read",
 }
 
 
@@ -1410,10 +1726,11 @@ def test_the_staff_only_pages_are_for_staff_only(world):
     assert {route.name for route in plain_routes()} >= STAFF_ONLY_PAGE_NAMES  # the list walk covers them too
     before = fingerprint()
     for name in sorted(STAFF_ONLY_PAGE_NAMES):
-        url = reverse(name)
-        assert [customer1.send(method, url).status_code for method in ("GET", "HEAD")] == [404, 404], url
+        url, query = reverse(name), STAFF_PAGE_QUERIES.get(name)
+        answers = [customer1.send(method, url, query=query).status_code for method in ("GET", "HEAD")]
+        assert answers == [404, 404], url
         assert customer1.send("POST", url, payload("", None, world, b, api=False)).status_code in (404, 405)
-        assert staff.send("GET", url).status_code == 200, url
+        assert staff.send("GET", url, query=query).status_code in STAFF_PAGE_ANSWERS.get(name, {200}), url
     assert not (changed := changes_since(before)), "\n".join(changed)
     shown = {
         "engineer_roster": "周工程师",
@@ -1421,9 +1738,19 @@ def test_the_staff_only_pages_are_for_staff_only(world):
         "rma_list": b.rma_cases[0].serial_number,
         "plan_list": b.maintenance_plan.title,
         "weekly_report_list": b.customer.name,
+        "problem_list": b.problem.title,
+        "quality_rules": b.contract.number,
+        "webhook_subscription_list": b.webhook.name,
+        "webhook_delivery_list": b.webhook.name,
+        "fax_waiting": b.fax_receipts[0].summary,
+        "alert_list": f"{b.customer.name.removesuffix('档案馆')}监控告警",
+        "inbox_log": b.objects["inbound_message"][0].subject,
+        "inbox_sort": b.objects["inbound_message"][0].subject,
     }
     for name, text in shown.items():
         assert text in body_of(staff.send("GET", reverse(name))), name
+    reviewed = staff.send("GET", reverse("quality_qc_list"), query={"view": "reviewed"})
+    assert b.ticket_closed.number in body_of(reviewed)
 
 
 def test_opening_an_rma_case_is_for_staff_only(world):
@@ -1515,15 +1842,29 @@ def test_an_upload_that_rolls_back_keeps_the_previous_printed_sheet(world):
     assert response.status_code == 200
 
 
+# Every one-time link (its token is the permission): what answers a POST (the others are read-only, 405).
+ONE_TIME_LINKS = {
+    "sign_by_link": True,
+    "change_approval_link": True,
+    "quality_survey": True,
+    "service_report_link": False,
+    "service_report_link_pdf": False,
+    "service_report_link_xlsx": False,
+}
+
+
 def test_an_unknown_one_time_link_is_not_found_for_anybody(world):
     callers = {"anonymous": Client(), "customer1": Caller(world.a.user).page, "staff": Caller(world.staff).page}
+    with_token = {route.name for route in plain_routes() if "token" in route.params}
+    assert with_token == set(ONE_TIME_LINKS)  # a new one-time link is added here
     before = fingerprint()
-    for name in ("sign_by_link", "change_approval_link"):
+    for name, posts in ONE_TIME_LINKS.items():
         url = reverse(name, kwargs={"token": UNKNOWN_TOKEN})
         for who, client in callers.items():
             for method in ("get", "post"):
                 response = getattr(client, method)(url)
-                assert response.status_code == 404, (who, method, url)
+                expected = 404 if method == "get" or posts else 405
+                assert response.status_code == expected, (who, method, url)
                 assert not leaked(response, world.b), (who, method, url)
     assert not changes_since(before)
 
