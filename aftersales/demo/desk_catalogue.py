@@ -79,6 +79,17 @@ CALLS: tuple[CallSpec, ...] = (
 )
 
 
+# customer1 reports a printer fault in the portal (the search box's usual first try: 打印机).
+PORTAL_TICKET = {
+    "hours_ago": 2.5,
+    "site": "萧山分中心",
+    "title": "萧山分中心柜面票据打印机无法打印",
+    "description": "萧山分中心 2 号柜台的票据打印机从今天上午开始无法打印，打印任务一直排队，重启打印机和电脑后仍然故障，"
+    "柜面只能手工开具凭证，请尽快安排处理。",
+    "kind": Kind.GENERAL_FAULT,
+}
+
+
 @dataclass(frozen=True)
 class FaxSpec:
     hours_ago: float

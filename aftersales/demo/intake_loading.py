@@ -37,9 +37,9 @@ from aftersales.intake.fax import fax_assign, fax_dismiss, fax_register
 from aftersales.intake.hotline import call_dismiss, call_log_on_ticket, call_receive, call_ticket_create
 from aftersales.intake.models import AlertHost, AlertSource, IncomingCall, PhoneExtension, TelephoneSystem
 from aftersales.intake.tokens import token_hash, token_hint, token_new
-from aftersales.tickets.choices import OPEN_STATUSES
+from aftersales.tickets.choices import OPEN_STATUSES, Channel
 from aftersales.tickets.models import Ticket
-from aftersales.tickets.services import ticket_assign, ticket_transition
+from aftersales.tickets.services import ticket_assign, ticket_create, ticket_transition
 
 
 class IntakeTickets(dict):
@@ -148,6 +148,7 @@ class IntakeDay:
 
     def run(self) -> IntakeTickets:
         steps = self._alert_steps() + self._call_steps() + self._fax_steps()
+        steps.append((self._at(desk.PORTAL_TICKET["hours_ago"]), self._portal_ticket))
         steps.sort(key=lambda step: step[0])
         with simulated_time(SimulatedClock(steps[0][0])) as self.clock:
             for at, action in steps:
@@ -261,6 +262,21 @@ class IntakeDay:
                 lambda: self._receive("zabbix", _zabbix(pool, "hzgjj-stor-01", "PROBLEM", at(0.7), 90877), "pool"),
             ),
         ]
+
+    def _portal_ticket(self) -> None:
+        customer1 = self.users["customer1"]
+        spec = desk.PORTAL_TICKET
+        self.tickets["portal_printer"] = ticket_create(
+            actor=customer1,
+            customer=customer1.customer,
+            site=Site.objects.get(customer=customer1.customer, name=spec["site"]),
+            title=spec["title"],
+            description=spec["description"],
+            contact_name=customer1.last_name + customer1.first_name,
+            contact_phone=customer1.phone,
+            kind=spec["kind"],
+            channel=Channel.PORTAL,
+        )
 
     # Calls --------------------------------------------------------------------------------------------------------
 

@@ -25,10 +25,12 @@ from aftersales.customers.models import Contact, Customer, Site
 from aftersales.demo.catalogue import CUSTOMERS, DEMO_PASSWORD, PRODUCTS, STAFF, TEAM_LEADS, TEAMS, VENDORS
 from aftersales.demo.clock import SimulatedClock, simulated_time
 from aftersales.demo.field_loading import FieldWork, create_field_reference
+from aftersales.demo.inbox_loading import create_inbox
 from aftersales.demo.intake_loading import create_intake, create_intake_setup
 from aftersales.demo.knowledge_loading import create_knowledge
 from aftersales.demo.planning import FIELD, RECENT_DAYS, DemoPlan, Step, TicketPlan, contract_dates
 from aftersales.demo.quality_loading import create_quality, create_quality_setup
+from aftersales.demo.reports_loading import create_reports, reindex_search
 from aftersales.demo.service_catalogue import DISCONTINUED
 from aftersales.demo.service_loading import (
     PartWork,
@@ -43,11 +45,13 @@ from aftersales.demo.service_loading import (
 from aftersales.demo.sla import create_duty_roster, summarise_clocks, sweep_open_tickets
 from aftersales.demo.webhooks_loading import create_subscriptions, sweep_and_settle
 from aftersales.dispatch.models import VendorCase, WorkOrder
+from aftersales.inbox.models import InboundMessage
 from aftersales.intake.models import Alert, FaxReceipt, IncomingCall
 from aftersales.knowledge.models import Article, Problem
 from aftersales.maintenance.models import Inspection, MaintenancePlan, TrainingSession
 from aftersales.parts.models import Part, PartRequest, StockMovement
 from aftersales.quality.models import Complaint, FollowUp, QcReview
+from aftersales.reports.models import ServiceReport
 from aftersales.tickets.choices import Channel, EventKind, Kind, Status
 from aftersales.tickets.models import Comment, Ticket, TicketEvent
 from aftersales.tickets.services import (
@@ -148,9 +152,12 @@ def load_demo(plan: DemoPlan) -> dict[str, int]:
     )
     create_knowledge(users=directory.users, products=directory.products, intake_tickets=intake_tickets, now=plan.now)
     create_quality(users=directory.users, customers=directory.customers, now=plan.now, seed=plan.seed)
+    create_inbox(users=directory.users, teams=directory.teams, now=plan.now)
     run_sweeps()
     sweep_open_tickets()
     sweep_and_settle(subscriptions, now=timezone.now())
+    create_reports(users=directory.users, contracts=directory.contracts, now=plan.now)
+    reindex_search()
     return {
         "users": User.objects.count(),
         "customers": Customer.objects.count(),
@@ -179,6 +186,8 @@ def load_demo(plan: DemoPlan) -> dict[str, int]:
         "faxes": FaxReceipt.objects.count(),
         "monitoring alerts": Alert.objects.count(),
         "webhook deliveries": WebhookDelivery.objects.count(),
+        "received mails": InboundMessage.objects.count(),
+        "service reports": ServiceReport.objects.count(),
     }
 
 

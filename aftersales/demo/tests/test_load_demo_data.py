@@ -116,8 +116,9 @@ def test_loading_creates_every_status_and_several_states_for_each_customer_user(
 
     assert set(Ticket.objects.values_list("status", flat=True)) == set(Status.values)
     # Every planned ticket, the one an inspection's failed item raised, and the desk's: nine from intake (five
-    # alerts, two calls, two faxes), two complaints and the two re-service tickets of the follow-up loop.
-    assert Ticket.objects.filter(inspection_findings__isnull=True).count() == SMALL + 9 + 2 + 2
+    # alerts, two calls, two faxes), customer1's printer in the portal, one by mail, two complaints and the two
+    # re-service tickets of the follow-up loop.
+    assert Ticket.objects.filter(inspection_findings__isnull=True).count() == SMALL + 9 + 1 + 1 + 2 + 2
     assert Ticket.objects.filter(inspection_findings__isnull=False).count() == 1
     for username in ("customer1", "customer2"):
         customer = User.objects.get(username=username).customer

@@ -11,10 +11,14 @@ from django.utils import timezone
 
 from aftersales.accounts.models import User
 from aftersales.core.time import local_date, local_zone
+from aftersales.customers.models import Contact
 from aftersales.demo import desk_catalogue as desk
 from aftersales.demo.tests.test_load_demo_data import SMALL
 from aftersales.demo.webhooks_loading import FAILED_RUN, SUBSCRIPTIONS
 from aftersales.dispatch.choices import WorkOrderStatus
+from aftersales.inbox.choices import Outcome as MailOutcome
+from aftersales.inbox.choices import OutgoingKind
+from aftersales.inbox.models import InboundMessage, Mailbox, OutgoingMail
 from aftersales.intake.hotline import caller_card, calls_ringing
 from aftersales.intake.models import (
     Alert,
@@ -33,11 +37,17 @@ from aftersales.knowledge.selectors import suggested_articles
 from aftersales.quality.choices import FollowUpStatus, ManagementPosition, Method, Outcome
 from aftersales.quality.models import Complaint, FollowUp, FollowUpRule, ManagementContact, QcReview
 from aftersales.quality.services.follow_ups import reservice_chain
+from aftersales.reports.choices import ReportStatus
 from aftersales.reports.kpis.dashboard import monthly_satisfaction, today_picture
 from aftersales.reports.kpis.figures import kpi_table, started_visits
 from aftersales.reports.kpis.periods import Period
+from aftersales.reports.models import ServiceReport, ServiceReportSchedule
+from aftersales.reports.periods import month_of
+from aftersales.reports.statistics import monthly_statistics
+from aftersales.search.query import search_kind
 from aftersales.tickets.choices import Channel, EventKind, Kind, Status
 from aftersales.tickets.models import Ticket, TicketEvent
+from aftersales.tickets.sla_report import period_bounds
 from aftersales.webhooks.choices import DeliveryProblem, DeliveryStatus, SourceKind
 from aftersales.webhooks.models import WebhookDelivery, WebhookSubscription
 
@@ -258,3 +268,89 @@ def test_the_dashboard_and_kpis_have_figures_for_today_and_the_last_month(loaded
     assert {"杭州二线组", "苏州二线组"} <= teams
     twice = Ticket.objects.annotate(visits=started_visits()).filter(visits=2)
     assert twice.filter(resolved_at__gte=period.bounds[0]).exists()
+
+
+def test_mail_arrives_in_every_way_without_a_server(loaded):
+    mailbox = Mailbox.objects.select_related("team", "owner").get()
+    assert not mailbox.is_active and mailbox.last_polled_at is None and not mailbox.has_password
+    assert (mailbox.team.name, mailbox.owner.username) == ("服务台", "agent")
+    messages = {message.outcome: message for message in InboundMessage.objects.select_related("ticket", "comment")}
+    assert set(messages) == {
+        MailOutcome.TICKET_CREATED,
+        MailOutcome.COMMENT_ADDED,
+        MailOutcome.NOTE_FOR_REVIEW,
+        MailOutcome.AUTO_REPLY,
+        MailOutcome.TO_SORT,
+    }
+    assert InboundMessage.objects.count() == 5 and all(message.raw for message in messages.values())
+    request = messages[MailOutcome.TICKET_CREATED]
+    ticket = request.ticket
+    assert (ticket.channel, ticket.customer.code, ticket.contact_name) == (Channel.EMAIL, "HZGJJ", "潘志刚")
+    assert ticket.attachments.get().name == "dsmerror-log.txt"
+    reply = messages[MailOutcome.COMMENT_ADDED]
+    assert reply.ticket == ticket and reply.comment.is_public and reply.sender_verified
+    forged = messages[MailOutcome.NOTE_FOR_REVIEW]
+    assert forged.needs_review and not forged.comment.is_public and forged.ticket.customer.code == "HZGJJ"
+    assert {"code": "authentication_failed"} in forged.notes
+    assert messages[MailOutcome.AUTO_REPLY].ticket is None
+    to_sort = messages[MailOutcome.TO_SORT]
+    assert to_sort.ticket is None and to_sort.customer is None and {"code": "unknown_sender"} in to_sort.notes
+    # The acknowledgement and the engineer's answer are queued to the sender, threaded to their mail.
+    assert sorted(OutgoingMail.objects.filter(ticket=ticket).values_list("kind", "recipient")) == [
+        (OutgoingKind.ACKNOWLEDGEMENT, "panzhigang@hzgjj.example"),
+        (OutgoingKind.REPLY, "panzhigang@hzgjj.example"),
+    ]
+
+
+def test_search_finds_the_demo_by_words_numbers_and_phones_for_customers_and_staff(loaded):
+    customer1, agent = user("customer1"), user("agent")
+    printer = Ticket.objects.get(title=desk.PORTAL_TICKET["title"])
+    assert printer.channel == Channel.PORTAL and printer.created_by == customer1
+
+    def hits(who, text, kind):
+        group = search_kind(who, text, kind=kind, page_size=100).groups[0]
+        return group.count, {hit.object_id for hit in group.hits}
+
+    for who in (customer1, agent):
+        count, found = hits(who, "打印机", "ticket")
+        assert printer.pk in found
+        count, found = hits(who, "故障", "ticket")
+        assert count >= 5 and set(Ticket.objects.filter(pk__in=found).values_list("customer__code", flat=True))
+        psu = Ticket.objects.get(alerts__fingerprint=f"trigger:{desk.ZABBIX_PSU['trigger_id']}")
+        assert hits(who, psu.number, "ticket")[1] == {psu.pk}
+        contact = Contact.objects.get(name="沈丽华")
+        assert contact.pk in hits(who, "13857102233", "contact")[1]
+    # customer1 finds only its own organisation's tickets; staff find every customer's.
+    customers_seen = Ticket.objects.filter(pk__in=hits(customer1, "故障", "ticket")[1]).values_list(
+        "customer__code", flat=True
+    )
+    assert set(customers_seen) == {"HZGJJ"}
+    assert hits(agent, "故障", "ticket")[0] > hits(customer1, "故障", "ticket")[0]
+    assert hits(customer1, desk.CAMERA_DOWN["summary"][:6], "article")[1]  # the published article for customers
+
+
+def test_last_months_service_report_is_released_to_customer1_and_the_others_are_queued(loaded):
+    period = month_of(local_date() - dt.timedelta(days=local_date().day))
+    sent = ServiceReport.objects.get(status=ReportStatus.SENT)
+    assert (sent.customer.code, sent.period_kind, sent.period_start) == ("HZGJJ", "month", period.start)
+    assert sent.pdf and sent.xlsx and sent.figures and sent.finalised_by.username == "manager"
+    assert sorted(sent.deliveries.values_list("name", flat=True)) == ["沈丽华", "马骏"]
+    assert list(ServiceReport.objects.visible_to(user("customer1"))) == [sent]
+    queued = ServiceReport.objects.filter(status=ReportStatus.PENDING, automatic=True)
+    assert set(queued.filter(period_kind="month").values_list("contract__customer__code", flat=True)) == {
+        "SZGASP",
+        "CDJJYY",
+        "WHJAJY",
+        "NBHL",
+        "BJHDZW",
+    }
+    assert queued.filter(period_kind="quarter", contract__customer__code="HZGJJ").count() == 1
+    schedules = {s.contract.customer.code: s for s in ServiceReportSchedule.objects.select_related("contract")}
+    assert (schedules["HZGJJ"].quarterly, schedules["HZGJJ"].send_automatically) == (True, False)
+    assert schedules["CDJJYY"].send_automatically
+    # The internal monthly statistics count the month's tickets (the full demo's 300 fill last month too).
+    since, until = period_bounds(period.start, period.end)
+    statistics = monthly_statistics(user=user("manager"), period=period)
+    assert statistics.total == Ticket.objects.filter(received_at__gte=since, received_at__lt=until).count()
+    this_month = monthly_statistics(user=user("manager"), period=month_of(local_date()))
+    assert this_month.total > 0 and this_month.by_customer and this_month.by_kind and this_month.unfinished

@@ -94,6 +94,8 @@ class Command(BaseCommand):
             "faxes": _("faxes"),
             "monitoring alerts": _("monitoring alerts"),
             "webhook deliveries": _("webhook deliveries"),
+            "received mails": _("received mails"),
+            "service reports": _("service reports"),
         }
         for key, count in counts.items():
             self.stdout.write(_("  %(label)s: %(count)d") % {"label": labels[key], "count": count})
