@@ -18,6 +18,7 @@ ticket's title and description. Target: p95 <= 200 ms for the index on every que
 
 import argparse
 import datetime as dt
+import importlib
 import os
 import random
 import statistics
@@ -408,6 +409,10 @@ def copy_data(count: int, data: dict, rng: random.Random, started: float) -> Non
                 if table == entry_table:
                     step(f"built {name} in {time.monotonic() - began:.1f} s", started)
             step(f"rebuilt {len(items)} indexes and constraints of {table}", started)
+        # A recreated index forgets the statistics target its migration gave it; give it again.
+        statistics_migration = importlib.import_module("aftersales.search.migrations.0003_finer_statistics")
+        for statement in statistics_migration.FORWARD:
+            cursor.execute(statement)
         cursor.execute(f"SELECT setval(pg_get_serial_sequence('{ticket_table}', 'id'), {count})")
 
 

@@ -8,7 +8,10 @@ class SearchEntry(models.Model):
     Besides the table: on PostgreSQL a trigram GIN index on `text` (pg_trgm) answers words of three or
     more characters and a GIN index on `string_to_array(grams, ' ')` answers one- and two-character
     words; on SQLite an FTS5 table with the trigram tokenizer (`search_entry_fts`, kept in step by
-    triggers) answers words of three or more characters. See migration 0002.
+    triggers) answers words of three or more characters. See migrations 0002 and 0003.
+
+    A later migration that makes Django rebuild this table on SQLite (most field changes) drops those
+    triggers with the old table: it must create them again (copy them from 0002).
     """
 
     kind = models.CharField(_("kind"), max_length=20)

@@ -22,7 +22,7 @@ from datetime import datetime
 from django.db import connection
 from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import StrIndex
+from django.db.models.functions import Least, StrIndex
 from django.db.models.lookups import GreaterThan
 
 from aftersales.search.models import SearchEntry
@@ -72,14 +72,20 @@ def _postgresql_matching(entries: QuerySet, words: list[Word]) -> QuerySet:
     """Short words through the grams and rechecked with strpos(), longer ones through LIKE and pg_trgm.
 
     All short words go into one `@>`, which the planner estimates from the gram index's statistics (most
-    common elements, target raised in migration 0003). The recheck comes first in the WHERE clause:
-    where PostgreSQL walks the newest-first index instead of the gram index, strpos() (about 1.3 µs a
-    row) rejects most rows before the gram array is built (about 11 µs). strpos() rather than LIKE,
-    because the planner guesses a fixed third for it instead of multiplying in a second estimate of
-    the same fact, which made it take common words for rare ones (bench/search.py, EXPLAIN).
+    common elements, target raised in migration 0003), and one recheck, `LEAST(strpos(text, w1), ...) > 0`,
+    which comes first in the WHERE clause. Where PostgreSQL walks the newest-first index instead of the
+    gram index, strpos() (about 1.3 µs a row) rejects most rows before the gram array is built (about
+    11 µs). One strpos() expression rather than a LIKE per word: the planner guesses a fixed third for
+    it, once, instead of multiplying its estimate of the same fact into the gram estimate once per word,
+    which made it take common words for rare ones and sort thousands of rows (bench/search.py, EXPLAIN).
     """
     short = [word.forms[0] for word in words if len(word.forms) == 1 and len(word.forms[0]) < TRIGRAM]
+    if short:
+        positions = [StrIndex(F("text"), Value(form)) for form in short]
+        entries = entries.filter(GreaterThan(Least(*positions) if len(positions) > 1 else positions[0], 0))
     for word in words:
+        if len(word.forms) == 1 and len(word.forms[0]) < TRIGRAM:
+            continue
         condition = Q()
         for form in word.forms:
             condition |= _postgresql_form(form)

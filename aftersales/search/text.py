@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import phonenumbers
 
 FIELD_SEPARATOR = "\n"
-WHITESPACE = re.compile(r"\s+")
+# Control characters count as white space: a NUL byte cannot even be sent to PostgreSQL.
+WHITESPACE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
 # A query word that looks like a phone number written with separators: 0571-8888 6666, (010)12345678.
 PHONE_LIKE = re.compile(r"^\+?[\d\-().]+$")
 PHONE_SEPARATORS = re.compile(r"[^\d]")

@@ -5,6 +5,7 @@ def test_normalise_folds_width_and_case_and_collapses_white_space():
     assert normalise("  ＳＲ２０２６\u3000Printer\t卡纸  ") == "sr2026 printer 卡纸"
     assert normalise("Straße") == "strasse"
     assert normalise(None) == ""
+    assert normalise("a\x00b\x07c") == "a b c"
 
 
 def test_document_puts_each_non_empty_field_on_its_own_line():

@@ -85,6 +85,12 @@ def test_nothing_found_says_so(client, agent):
     assert "Nothing found for “不存在的词”." in page
 
 
+def test_control_characters_in_the_query_are_white_space(client, agent):
+    ticket = TicketFactory(title="电源模块告警")
+    page = client.get(reverse("search"), {"q": "电源\x00告警"}).content.decode()
+    assert reverse("ticket_detail", args=[ticket.pk]) in page
+
+
 def test_an_unknown_kind_is_not_found(client, agent):
     assert client.get(reverse("search"), {"q": "x", "kind": "invoice"}).status_code == 404
 
