@@ -909,7 +909,7 @@ def build_world(settings, tmp_path, monkeypatch):
     b = make_tenant("b", "乙方宁波", "+8613922223333", **people)
     world = SimpleNamespace(a=a, b=b, agent=agent, engineer=engineer, staff=staff, manager=manager)
     world.telephone_system = people["telephone_system"]
-    world.shared_article = new_apps.shared_article(engineer=engineer)
+    world.shared_article = new_apps.shared_article(engineer=engineer, source_ticket=b.ticket_resolved)
     new_apps.finish_world(world, [a, b])
     for t in (a, b):
         for ticket in t.tickets:
@@ -1460,6 +1460,31 @@ def test_customer1_gets_404_from_every_route_for_customer2s_objects(world):
     assert not failures, f"{len(failures)} problems in {attempts} attempts:\n" + "\n".join(failures)
     assert not (changed := changes_since(before)), "\n".join(changed)
     print(f"\nid walk: {len(mapped)} routes, {attempts} attempts on B's objects, {customer1.count} requests")
+
+
+def test_customer1s_own_records_show_nothing_of_customer2s(world):
+    """The other half of tenancy: what customer1 reads on their own records (their ticket, sheet, follow-up,
+    complaint, service report and its files, the article meant for customers written from one of B's tickets)
+    holds nothing of B's, a figure computed over every customer included."""
+    mapped, _problems = id_routes_by_kind()
+    a, b = world.a, world.b
+    customer1 = Caller(a.user)
+    failures, read = [], 0
+    for route, kind in mapped:
+        if route.name in STAFF_ONLY_ROUTE_NAMES - OWNER_READS_STAFF_WRITES or route.name in PERSONAL_ROUTE_NAMES:
+            continue
+        url = route.url(owner_object(kind, a).pk)
+        response = customer1.send("GET", url)
+        if response.status_code == 405:  # a form's target: the walk above posts to it
+            continue
+        read += 1
+        if response.status_code != 200:
+            failures.append(f"GET {url} -> {response.status_code}")
+        if secrets := leaked(response, b):
+            failures.append(f"GET {url} shows B's {secrets}")
+    assert not failures, "\n".join(failures)
+    assert read > 40
+    print(f"\nown records: {read} pages and downloads read")
 
 
 def test_customer2_gets_404_for_customer1s_objects(world):

@@ -27,7 +27,9 @@ from aftersales.intake.models import AlertSource, SourceKind, TelephoneSystem
 from aftersales.intake.tokens import token_hash, token_hint, token_new
 from aftersales.knowledge.services import (
     article_create,
+    article_from_ticket,
     article_publish,
+    article_update,
     problem_create,
     problem_link_incident,
 )
@@ -339,12 +341,17 @@ def finish_world(world, tenants) -> None:
         t.owned["article"] = world.shared_article
 
 
-def shared_article(*, engineer):
-    """The one article both tenants' customers read: published and meant for customers."""
-    article = article_create(
+def shared_article(*, engineer, source_ticket):
+    """The one article both tenants' customers read: written from one tenant's solved ticket (its page links the
+    ticket only for those who may open it), rewritten in general words, published and meant for customers."""
+    article = article_from_ticket(actor=engineer, ticket=source_ticket)
+    article = article_update(
         actor=engineer,
+        article=article,
+        version=article.version,
         title="共享知识：如何重启存储控制器",
         symptom=f"控制器无响应{PROBE}",
+        cause="控制器固件缺陷。",
         solution="按手册顺序重启两个控制器。",
         visible_to_customers=True,
     )

@@ -74,6 +74,8 @@ def test_both_customers_read_the_one_article_meant_for_them_and_no_draft_or_inte
             response = customer.send("GET", url)
             assert response.status_code == 200, url
             assert shared.title in body_of(response), url
+            # It was written from B's ticket: customer1 is not told which (B, who may open the ticket, is).
+            assert not leaked(response, world.b) or customer.user == world.b.user, url
         for url in (reverse("article_list"), reverse("api:knowledge-article-list")):
             for query in ({}, {"q": PROBE}, {"status": "draft"}):
                 response = customer.send("GET", url, query=query)
