@@ -45,7 +45,7 @@ from aftersales.sla.choices import ClockStatus
 from aftersales.tickets.choices import EventKind
 from aftersales.tickets.models import Ticket, TicketEvent
 from aftersales.tickets.sla import CLOCK_ORDER, PolicyBook, clock_states
-from aftersales.tickets.sla_report import CHUNK, STILL_RUNNING, _beside
+from aftersales.tickets.sla_report import CHUNK, STILL_RUNNING, beside
 
 # Each time is measured from the request received to this timestamp of the ticket.
 TIMES = {"response": "responded_at", "arrival": "arrived_at", "resolution": "resolved_at"}
@@ -275,7 +275,7 @@ def _add_clocks(rows: _Rows, tickets: QuerySet[Ticket], now: dt.datetime, *, wit
     )
     book = PolicyBook.load()
     durations: dict[int, dict[str, list[dt.timedelta]]] = defaultdict(lambda: defaultdict(list))
-    for ticket, own_events in _beside(cohort.iterator(chunk_size=CHUNK), events.iterator(chunk_size=CHUNK)):
+    for ticket, own_events in beside(cohort.iterator(chunk_size=CHUNK), events.iterator(chunk_size=CHUNK)):
         targets = list(rows.of(ticket.assignee_id, ticket.team_id))
         for state in clock_states(ticket, own_events, book, now):
             if state.status not in {ClockStatus.MET, ClockStatus.BREACHED, *STILL_RUNNING}:
