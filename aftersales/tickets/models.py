@@ -200,6 +200,13 @@ class Ticket(models.Model):
                 condition=models.Q(status__in=sorted(OPEN_STATUSES)),
                 name="ticket_sla_board_idx",
             ),
+            # Outages for a service report's availability: a contract's major and catastrophic faults still
+            # unresolved or resolved after the period's start (no lower bound on when they were received).
+            models.Index(
+                fields=["customer", "contract", "resolved_at"],
+                condition=models.Q(kind__in=[Kind.MAJOR_FAULT, Kind.CATASTROPHIC_FAULT]),
+                name="ticket_outage_idx",
+            ),
         ]
 
     def __str__(self):
