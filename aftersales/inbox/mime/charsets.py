@@ -25,10 +25,16 @@ def codec_for(label: str | None) -> str | None:
         return "big5hkscs"
     if name in ("utf8", "utf-8", "unicode-1-1-utf-8"):
         return "utf-8"
-    try:
-        return codecs.lookup(name).name if name else None
-    except LookupError:
+    if not name:
         return None
+    try:
+        codec = codecs.lookup(name).name
+        # Only a codec that turns any bytes into text: a sender's "base64", "rot13", "undefined" or "idna" is
+        # refused here rather than raising from bytes.decode() later.
+        b"\xff".decode(codec, errors="replace")
+    except (LookupError, ValueError, UnicodeError):  # unknown, not text, or a label holding NUL or 8-bit bytes
+        return None
+    return codec
 
 
 def decode_bytes(data: bytes, declared: str | None) -> tuple[str, bool]:
@@ -47,7 +53,7 @@ def decode_bytes(data: bytes, declared: str | None) -> tuple[str, bool]:
     for candidate in candidates:
         try:
             text = data.decode(candidate)
-        except (UnicodeDecodeError, LookupError):
+        except (UnicodeError, LookupError):
             continue
         if candidate == "gb18030" and candidate != codec and not _plausibly_chinese(text):
             continue  # a guess: Latin-1 bytes decode as GB18030 too, into nonsense

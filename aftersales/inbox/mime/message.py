@@ -87,8 +87,11 @@ class ParsedMail:
 
 def message_key(raw: bytes) -> tuple[str, str]:
     """(key, Message-ID): the key is a SHA-256 of the Message-ID, or of the raw bytes when it has none."""
-    headers = BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
-    message_id = first_message_id(_header(headers, "Message-ID"))
+    try:
+        headers = BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
+        message_id = first_message_id(_header(headers, "Message-ID"))
+    except Exception:  # a key must always come out: the poller leaves a message it cannot key
+        message_id = ""  # on the server and would stop at it on every run, holding back the mail behind it
     if message_id:
         return "mid:" + hashlib.sha256(message_id.encode("utf-8", "surrogateescape")).hexdigest(), message_id
     return "raw:" + hashlib.sha256(raw).hexdigest(), ""
