@@ -211,3 +211,64 @@ def test_only_one_policy_is_for_complaints():
     SlaPolicy.objects.create(name="投诉", calendar=default.calendar, ladder=default.ladder, for_complaints=True)
     with pytest.raises(IntegrityError):
         SlaPolicy.objects.create(name="投诉2", calendar=default.calendar, ladder=default.ladder, for_complaints=True)
+
+
+@pytest.mark.parametrize("path", ["service", "page", "api by number"])
+def test_a_complaint_stays_a_complaint_so_no_edit_lifts_the_closing_rule(staff, client, path):
+    """Changing the kind away from complaint was a way round the rule: close it then as a plain fault."""
+    from rest_framework.test import APIClient
+
+    complaint = register(staff, CustomerFactory())
+    ticket = work_to_resolved(
+        complaint.ticket,
+        agent=staff["agent"],
+        engineer=staff["engineer"],
+        root_cause="调度延误",
+        corrective_action="派单增加路程时间校验",
+    )
+    supervisor = staff["quality"]
+    version = ticket.version
+
+    if path == "service":
+        with pytest.raises(ValidationFailed) as refused:
+            ticket_update(actor=supervisor, ticket=ticket, version=version, kind=Kind.GENERAL_FAULT)
+        assert set(refused.value.detail) == {"kind"}
+    elif path == "page":
+        client.force_login(supervisor)
+        form = {
+            "title": ticket.title,
+            "description": ticket.description,
+            "kind": Kind.GENERAL_FAULT,
+            "urgency": ticket.urgency,
+            "impact": ticket.impact,
+            "tier": ticket.tier,
+            "contact_name": ticket.contact_name,
+            "contact_phone": str(ticket.contact_phone),
+            "root_cause": ticket.root_cause,
+            "version": version,
+        }
+        answer = client.post(f"/tickets/{ticket.pk}/edit/", form, headers={"accept-language": "en"})
+        assert answer.status_code == 200
+        assert answer.context["form"].errors == {
+            "kind": ["A complaint stays a complaint; cancel it with a reason instead."]
+        }
+    else:
+        api = APIClient()
+        api.force_authenticate(supervisor)
+        answer = api.patch(f"/api/v1/tickets/{ticket.number}/", {"version": version, "kind": "general_fault"})
+        assert answer.status_code == 400
+        assert answer.json()["detail"]["kind"] == ["A complaint stays a complaint; cancel it with a reason instead."]
+
+    ticket.refresh_from_db()
+    assert (ticket.kind, ticket.version) == (Kind.COMPLAINT, version)
+    assert not ticket.events.filter(kind=EventKind.UPDATED).exists()
+    # Still a complaint: clearing the cause keeps it from closing.
+    ticket = ticket_update(actor=supervisor, ticket=ticket, version=version, root_cause="")
+    with pytest.raises(ValidationFailed):
+        close(ticket, supervisor=supervisor)
+
+
+def test_another_kind_may_become_a_complaint(staff):
+    fault = logged(agent=staff["agent"], customer=CustomerFactory())
+    fault = ticket_update(actor=staff["agent"], ticket=fault, version=fault.version, kind=Kind.COMPLAINT)
+    assert fault.kind == Kind.COMPLAINT

@@ -41,6 +41,9 @@ def ticket_update(*, actor, ticket: Ticket, version: int | None, **changes) -> T
     if not ticket.is_editable:
         raise InvalidTransition(_("A closed ticket cannot be edited."))
     before = {name: getattr(ticket, name) for name in changes}
+    if ticket.kind == Kind.COMPLAINT and changes.get("kind", Kind.COMPLAINT) != Kind.COMPLAINT:
+        # Only a complaint must close with its cause and corrective action: changing the kind would lift the rule.
+        raise ValidationFailed(detail={"kind": [_("A complaint stays a complaint; cancel it with a reason instead.")]})
     for name, value in changes.items():
         setattr(ticket, name, value)
     # Clean first: it converts the values (so "2" equals 2 below) and an invalid level cannot reach the matrix.
