@@ -124,3 +124,52 @@ def test_a_released_report_keeps_its_figures_and_files_when_the_tickets_change(g
         before.xlsx.name,
         "final",
     )
+
+
+@pytest.fixture
+def hostile_report():
+    """A report whose customer, contract, complaint and recommendations carry markup and a quote."""
+    from aftersales.contracts.tests.factories import ContractFactory
+    from aftersales.reports.periods import month_of
+    from aftersales.reports.service_report.figures import compute_figures
+    from aftersales.tickets.tests.factories import TicketFactory
+
+    contract = ContractFactory(number='HT-"A&B"-1', customer__name="甲&乙<b>单位</b>")
+    TicketFactory(
+        customer=contract.customer,
+        contract=contract,
+        kind="complaint",
+        title='投诉<img src="file:///etc/passwd">',
+        received_at=dt.datetime(2026, 9, 3, 9, tzinfo=fixtures.BEIJING),
+    )
+    period = month_of(dt.date(2026, 9, 1))
+    return ServiceReport.objects.create(
+        customer=contract.customer,
+        contract=contract,
+        period_kind=period.kind,
+        period_start=period.start,
+        period_end=period.end,
+        figures=compute_figures(customer=contract.customer, contract=contract, period=period, now=NOW),
+        recommendations='• 建议<link rel="stylesheet" href="http://127.0.0.1:9/x.css">巡检',
+    )
+
+
+def test_the_pdf_fetches_nothing_and_prints_typed_markup_as_text(hostile_report, monkeypatch):
+    from weasyprint.urls import URLFetcher
+
+    from aftersales.reports import pdf
+
+    fetched = []
+    fetch = URLFetcher.fetch
+    monkeypatch.setattr(URLFetcher, "fetch", lambda self, url, headers=None: fetched.append(url) or fetch(self, url))
+
+    content = pdf.render(hostile_report)
+    text = pdf_text(content)
+
+    assert all(url.startswith("data:image/svg+xml;base64,") for url in fetched)  # only the charts drawn here
+    assert '投诉<img src="file:///etc/passwd">' in text.replace("\n", "")
+    assert "甲&乙<b>单位</b>" in text and "&amp;" not in text and "&quot;" not in text
+    # The footer names the contract as typed: the text is not written into the style sheet, where a quote or a
+    # brace would end the string and an ampersand stayed "&amp;".
+    pages = [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(content)).pages]
+    assert all('HT-"A&B"-1 · 2026年9月 · 第 1 版' in page for page in pages)
