@@ -117,6 +117,14 @@ def _send(row: WebhookDelivery, clock) -> str:
     return _record_failure(row, clock(), problem, detail, answer)
 
 
+def _storable(text: str) -> str:
+    """A receiver's words as PostgreSQL can keep them: NUL (a UTF-16 or binary answer has them) is replaced.
+
+    Recording must not fail: a delivery whose answer cannot be written stays `sending`, and is POSTed again
+    every time its lease runs out, for ever."""
+    return text.replace("\x00", "\ufffd")
+
+
 def _ours(row: WebhookDelivery):
     """The row while the lease is still this worker's: one another worker re-claimed is that worker's."""
     return WebhookDelivery.objects.filter(pk=row.pk, status=DeliveryStatus.SENDING, attempts=row.attempts)
@@ -129,7 +137,7 @@ def _record_delivered(row: WebhookDelivery, at: dt.datetime, answer: transport.A
         last_http_status=answer.status,
         last_problem="",
         last_error="",
-        response_excerpt=answer.excerpt,
+        response_excerpt=_storable(answer.excerpt),
     )
     return "delivered"
 
@@ -143,8 +151,8 @@ def _record_failure(
         next_attempt_at=at if given_up else at + retry_delay(row.attempts),
         last_http_status=answer.status if answer else None,
         last_problem=problem,
-        last_error=detail[:1000],
-        response_excerpt=answer.excerpt if answer else "",
+        last_error=_storable(detail[:1000]),
+        response_excerpt=_storable(answer.excerpt) if answer else "",
     )
     if given_up:
         logger.warning("Gave up on webhook delivery %s after %s attempts: %s %s", row.pk, row.attempts, problem, detail)

@@ -16,12 +16,15 @@ A subscription's address is checked when the subscription is saved and again bef
 import ipaddress
 import socket
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from aftersales.webhooks.choices import DeliveryProblem
 
 SCHEMES = {"http": 80, "https": 443}
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# What a path and query may hold as written (RFC 3986's reserved and unreserved characters and %):
+# anything else, such as Chinese in a path, is sent percent-encoded as UTF-8, as a browser would.
+TARGET_SAFE = "/?#[]@!$&'()*+,;=%:~"
 
 
 class RefusedDestination(Exception):
@@ -96,7 +99,10 @@ def parse(url: str) -> tuple[str, str, int, str]:
     except UnicodeError as error:
         raise RefusedDestination(DeliveryProblem.INVALID_URL, f"host name: {error}") from error
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return scheme, host, port or SCHEMES[scheme], target
+    if any(char.isspace() or not char.isprintable() for char in target):
+        # No request line can carry it: every delivery would fail. Spaces are written %20.
+        raise RefusedDestination(DeliveryProblem.INVALID_URL, "a space or control character in the path or query")
+    return scheme, host, port or SCHEMES[scheme], quote(target, safe=TARGET_SAFE)
 
 
 def _is_address(host: str) -> bool:
