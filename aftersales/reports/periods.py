@@ -8,6 +8,20 @@ from django.utils.translation import gettext as _
 from aftersales.reports.choices import PeriodKind
 
 MONTHS = {PeriodKind.MONTH: 1, PeriodKind.QUARTER: 3, PeriodKind.YEAR: 12}
+# Reports read no day before this one nor after the end of next year (`last_day_in_reach`): nothing was recorded
+# before, nothing is planned later, and the arithmetic of far dates overflows (year 1 in UTC, year 10000).
+FIRST_DAY = dt.date(2000, 1, 1)
+
+
+def last_day_in_reach(today: dt.date) -> dt.date:
+    return dt.date(today.year + 1, 12, 31)
+
+
+def out_of_reach_message(today: dt.date) -> str:
+    return _("Choose a day from %(first)s to %(last)s.") % {
+        "first": FIRST_DAY.isoformat(),
+        "last": last_day_in_reach(today).isoformat(),
+    }
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from aftersales.core.forms import StyledForm
 from aftersales.core.time import local_date
 from aftersales.reports.kpis.periods import Period, PeriodKind
+from aftersales.reports.periods import FIRST_DAY, last_day_in_reach, out_of_reach_message
 from aftersales.tickets.views.sla_report import one_year_after
 
 DEFAULT_KIND = PeriodKind.MONTH
@@ -34,14 +35,18 @@ class PeriodForm(StyledForm):
 
     def __init__(self, query, *, today: dt.date | None = None):
         """Bound to the query string; this month when it names no period."""
+        self.today = today or local_date()
         data = query.copy()
         data.setdefault("period", DEFAULT_KIND)
         if data["period"] != PeriodKind.RANGE and not data.get("date"):
-            data["date"] = (today or local_date()).isoformat()
+            data["date"] = self.today.isoformat()
         super().__init__(data)
 
     def clean(self):
         data = super().clean()
+        for name in ("date", "start", "end"):
+            if data.get(name) and not FIRST_DAY <= data[name] <= last_day_in_reach(self.today):
+                self.add_error(name, out_of_reach_message(self.today))
         kind = data.get("period")
         if kind == PeriodKind.RANGE:
             start, end = data.get("start"), data.get("end")

@@ -125,6 +125,32 @@ def test_a_range_is_checked_and_read(client, week):
     assert cells_of(good_html, "李娜")["handled"] == "2"
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"period": "month", "date": "9999-12-31"},
+        {"period": "year", "date": "9999-06-01"},
+        {"period": "day", "date": "0001-01-01"},
+        {"period": "week", "date": "1999-12-31"},
+        {"period": "month", "date": "2028-01-01"},
+        {"period": "range", "start": "9999-12-01", "end": "9999-12-31"},
+        {"period": "range", "start": "0001-01-01", "end": "0001-01-02"},
+    ],
+)
+def test_a_day_out_of_reach_is_refused_with_a_reason(client, week, query):
+    """Far dates overflowed the calendar arithmetic (year 10000, year 1 in UTC): a server error, not a reason."""
+    client.force_login(week["manager"])
+    engineer = reverse("kpi_engineer", args=[week["li"].pk])
+
+    answers = [
+        client.get(url, {**query, **extra}, **ENGLISH)
+        for url, extra in ((reverse("kpi_table"), {}), (reverse("kpi_export"), {"format": "csv"}), (engineer, {}))
+    ]
+
+    assert [answer.status_code for answer in answers] == [400, 400, 400]
+    assert all("Choose a day from 2000-01-01 to 2027-12-31." in answer.content.decode() for answer in answers)
+
+
 def test_the_csv_download_has_every_row_and_figure(client, week):
     client.force_login(week["manager"])
     response = client.get(reverse("kpi_export"), {**THE_WEEK, "format": "csv"}, **ENGLISH)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from aftersales.core.forms import StyledForm
 from aftersales.core.time import local_date
-from aftersales.reports.periods import month_of
+from aftersales.reports.periods import FIRST_DAY, month_of
 from aftersales.reports.statistics import UNFINISHED_SHOWN, MonthlyStatistics, monthly_statistics
 from aftersales.reports.xlsx import statistics_workbook
 from aftersales.tickets.views.sla_board import staff_page
@@ -39,7 +39,7 @@ class MonthForm(StyledForm):
         month = self.cleaned_data["month"]
         if month > local_date():
             raise forms.ValidationError(_("This month has not begun yet."))
-        if month.year < 2000:
+        if month < FIRST_DAY:
             raise forms.ValidationError(_("Choose a month, e.g. 2026-10."))
         return month
 
