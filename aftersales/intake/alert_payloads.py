@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from aftersales.core.errors import ValidationFailed
 from aftersales.intake.models import SourceKind
@@ -20,6 +21,9 @@ MAX_ALERTS = 200
 MAX_TEXT = 4000
 ZABBIX_PROBLEM = {"problem", "1"}
 ZABBIX_RECOVERY = {"ok", "resolved", "0"}
+
+# Django's own words (and translation) for it; PostgreSQL cannot store NUL in text.
+NUL_REFUSED = gettext_lazy("Null characters are not allowed.")
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,9 @@ def _text(value, path: str, problems: Problems, *, required: bool = False, limit
         problems.add(path, _("Expected a string."))
         return ""
     text = str(value).strip()
+    if "\x00" in text:
+        problems.add(path, NUL_REFUSED)
+        return ""
     if required and not text:
         problems.add(path, _("This field is required."))
     if len(text) > limit:
@@ -80,6 +87,9 @@ def _string_map(value, path: str, problems: Problems) -> dict:
     ):
         problems.add(path, _("Expected an object of string values."))
         return {}
+    if any("\x00" in key or "\x00" in item for key, item in value.items()):
+        problems.add(path, NUL_REFUSED)
+        return {}
     return value
 
 
@@ -87,7 +97,10 @@ def _moment(value, path: str, problems: Problems) -> dt.datetime | None:
     """An ISO 8601 time with its zone; Alertmanager's zero time (0001-01-01) means none."""
     if value in (None, ""):
         return None
-    parsed = parse_datetime(value) if isinstance(value, str) else None
+    try:
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:  # well formed but impossible: month 13, an offset of a day or more
+        parsed = None
     if parsed is None or timezone.is_naive(parsed):
         problems.add(path, _("Expected an ISO 8601 time with a time zone."))
         return None
@@ -115,7 +128,7 @@ def _alertmanager(payload: dict, problems: Problems) -> list[IncomingAlert]:
             problems.add(f"{path}.status", _('Expected "firing" or "resolved".'))
         labels = _string_map(item.get("labels"), f"{path}.labels", problems)
         annotations = _string_map(item.get("annotations"), f"{path}.annotations", problems)
-        if not labels.get("alertname"):
+        if not labels.get("alertname") and f"{path}.labels" not in problems.detail:
             problems.add(f"{path}.labels", _("An alert needs the label alertname."))
         fingerprint = _text(item.get("fingerprint"), f"{path}.fingerprint", problems, limit=200)
         started_at = _moment(item.get("startsAt"), f"{path}.startsAt", problems)

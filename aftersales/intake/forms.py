@@ -81,6 +81,9 @@ class FaxDismissForm(StyledForm):
     reason = forms.CharField(label=_("Why no ticket"), max_length=200)
 
 
+REGISTER_MONTHS = (dt.date(2000, 1, 1), dt.date(2999, 12, 31))
+
+
 class FaxRegisterFilter(StyledForm):
     """The register's filters; the month comes from the page's own links."""
 
@@ -102,6 +105,16 @@ class FaxRegisterFilter(StyledForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["customer"].queryset = Customer.objects.only("id", "name")
+
+    def clean_month(self):
+        month = self.cleaned_data.get("month")
+        if month is not None and not REGISTER_MONTHS[0] <= month <= REGISTER_MONTHS[1]:
+            # The page links the month before and after: at the calendar's ends they do not exist.
+            raise forms.ValidationError(
+                _("Choose a month from %(first)s to %(last)s.")
+                % {"first": f"{REGISTER_MONTHS[0]:%Y-%m}", "last": f"{REGISTER_MONTHS[1]:%Y-%m}"}
+            )
+        return month
 
     def month_start(self) -> dt.date:
         month = self.cleaned_data.get("month") if self.is_valid() else None

@@ -83,7 +83,7 @@ def call_log_view(request, pk: int):
     form = CallLogForm(request.POST)
     if not form.is_valid():
         return _call_page(request, call, log_form=form)
-    ticket = Ticket.objects.visible_to(request.user).filter(number=form.cleaned_data["ticket"].strip()).first()
+    ticket = Ticket.objects.visible_to(request.user).filter(number=form.cleaned_data["ticket"].upper()).first()
     try:
         if ticket is None:
             raise NotFound(detail={"ticket": [_("No ticket has this number.")]})
