@@ -143,6 +143,20 @@ FAXES: tuple[FaxSpec, ...] = (
 )
 
 
+# The filed fax's cameras: resolved, reopened by the desk when the teacher calls back, resolved again, closed.
+FAX_CAMERAS_FIX = {
+    "resolution": "两路摄像头 PoE 供电模块故障，已更换并重新配置录像计划，画面恢复。",
+    "resolution_method": ResolutionMethod.ON_SITE,
+    "root_cause": "摄像头供电模块受潮损坏。",
+}
+FAX_CAMERAS_REOPEN = "彭慧老师来电：大门西侧一路摄像头夜间仍然没有图像。"
+FAX_CAMERAS_FIX_AGAIN = {
+    "resolution": "夜间复查发现西侧摄像头红外灯板损坏，更换红外灯板并调整日夜切换阈值，夜间画面正常。",
+    "resolution_method": ResolutionMethod.ON_SITE,
+    "root_cause": "摄像头受潮，供电模块和红外灯板均已损坏，首次处理只更换了供电模块。",
+}
+
+
 @dataclass(frozen=True)
 class AlertSourceSpec:
     key: str

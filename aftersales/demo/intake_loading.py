@@ -149,6 +149,7 @@ class IntakeDay:
     def run(self) -> IntakeTickets:
         steps = self._alert_steps() + self._call_steps() + self._fax_steps()
         steps.append((self._at(desk.PORTAL_TICKET["hours_ago"]), self._portal_ticket))
+        steps += self._reopen_steps()
         steps.sort(key=lambda step: step[0])
         with simulated_time(SimulatedClock(steps[0][0])) as self.clock:
             for at, action in steps:
@@ -261,6 +262,18 @@ class IntakeDay:
                 at(0.7),
                 lambda: self._receive("zabbix", _zabbix(pool, "hzgjj-stor-01", "PROBLEM", at(0.7), 90877), "pool"),
             ),
+        ]
+
+    def _reopen_steps(self) -> list:
+        """The filed fax's ticket: resolved, reopened by the desk on the customer's call, resolved again, closed."""
+        at = self._at
+        return [
+            (at(73), lambda: self._assign("fax_assigned", "engineer-wh", "武汉二线组")),
+            (at(72.5), lambda: self._work("fax_assigned", "engineer-wh", "accept")),
+            (at(52), lambda: self._work("fax_assigned", "engineer-wh", "resolve", **desk.FAX_CAMERAS_FIX)),
+            (at(30), lambda: self._work("fax_assigned", "agent", "reopen", note=desk.FAX_CAMERAS_REOPEN)),
+            (at(27), lambda: self._work("fax_assigned", "engineer-wh", "resolve", **desk.FAX_CAMERAS_FIX_AGAIN)),
+            (at(8), lambda: self._work("fax_assigned", "qc", "close")),
         ]
 
     def _portal_ticket(self) -> None:
