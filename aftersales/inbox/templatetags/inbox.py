@@ -10,7 +10,14 @@ from aftersales.inbox.services.common import reason_text
 
 register = template.Library()
 CARD_FIELDS = ("id", "sender_name", "sender_address", "subject", "recorded_at", "outcome", "needs_review")
-WAITING_CODES = {"unknown_sender", "ambiguous_sender", "authentication_failed", "no_contact_phone", "no_fax_document"}
+WAITING_CODES = {
+    "unknown_sender",
+    "ambiguous_sender",
+    "authentication_failed",
+    "no_contact_phone",
+    "no_fax_document",
+    "fax_refused",
+}
 
 THREADED_BY = {
     "headers": lambda: _("its reply headers"),
@@ -42,6 +49,14 @@ def note_text(note: dict) -> str:
         return _("Some text could not be decoded (declared charset %(charset)s) and was replaced.") % {
             "charset": note.get("charset") or "-"
         }
+    if code == "fax_refused":
+        if note.get("fields") == ["file"]:
+            text = _("The attachment %(name)s (%(size)s bytes) is not a PDF or TIFF scan, or is empty or too large.")
+        else:
+            text = _("The attachment %(name)s (%(size)s bytes) could not be registered as a fax.")
+        return " ".join(
+            [text % {"name": note.get("name", ""), "size": note.get("size", "")}, _("The original mail keeps it.")]
+        )
     if code == "fax_registered":
         return _("Registered as fax %(number)s.") % {"number": note.get("register", "")}
     texts = {

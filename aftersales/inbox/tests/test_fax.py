@@ -1,6 +1,7 @@
 """A fax gateway mailbox: each PDF or TIFF attachment is registered as a received fax (aftersales.intake.fax)."""
 
 import pytest
+from django.urls import reverse
 
 from aftersales.customers.tests.factories import ContactFactory
 from aftersales.inbox.choices import Outcome
@@ -90,11 +91,37 @@ def test_gateway_mail_without_a_scan_waits_to_be_sorted(gateway):
     assert not FaxReceipt.objects.exists()
 
 
-def test_a_file_that_only_claims_to_be_a_pdf_fails_and_is_kept(gateway):
+def test_a_file_that_only_claims_to_be_a_pdf_waits_to_be_sorted_and_is_kept(gateway, client):
     inbound = message_ingest(mailbox=gateway, raw=fax_mail(attachments=[("x.pdf", "application/pdf", b"MZ...")]))
 
-    assert inbound.outcome == Outcome.FAILED and inbound.error.startswith("ValidationFailed")
+    assert (inbound.outcome, inbound.error) == (Outcome.TO_SORT, "")
+    assert inbound.notes[-1] == {"code": "fax_refused", "name": "x.pdf", "size": 5, "fields": ["file"]}
     assert not FaxReceipt.objects.exists()
+    client.force_login(gateway.owner)
+    page = client.get(reverse("inbox_sort"), headers={"accept-language": "en"}).content.decode()
+    assert "The attachment x.pdf (5 bytes) is not a PDF or TIFF scan, or is empty or too large." in page
+
+
+def test_one_bad_scan_among_good_ones_is_noted_and_the_good_ones_are_registered(gateway, customer):
+    gateway.default_customer = customer
+    gateway.save()
+    attachments = [
+        ("a.pdf", "application/pdf", PDF),
+        ("b.pdf", "application/pdf", b"MZ..."),
+        ("c.tif", "image/tiff", TIFF),
+    ]
+
+    inbound = message_ingest(mailbox=gateway, raw=fax_mail(attachments=attachments))
+
+    first, second = FaxReceipt.objects.order_by("pk")
+    assert (first.file_name, second.file_name) == ("a.pdf", "c.tif")
+    assert (inbound.outcome, inbound.ticket, inbound.customer) == (Outcome.FAX, first.ticket, customer)
+    assert Ticket.objects.count() == 2
+    assert inbound.notes[-3:] == [
+        {"code": "fax_registered", "register": first.number},
+        {"code": "fax_registered", "register": second.number},
+        {"code": "fax_refused", "name": "b.pdf", "size": 5, "fields": ["file"]},
+    ]
 
 
 @pytest.mark.parametrize(
