@@ -23,9 +23,14 @@ class IdChoiceField(forms.ModelChoiceField):
 
 
 class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several model choices, answering "not a valid choice" to garbage as `IdChoiceField` does."""
+
     def clean(self, value):
-        if value and any(as_id(item) is None for item in value):
-            raise forms.ValidationError(self.error_messages["invalid_choice"] % {"value": ""}, code="invalid_choice")
+        garbage = next((item for item in value or () if as_id(item) is None), None)
+        if garbage is not None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": garbage}
+            )
         return super().clean(value)
 
 

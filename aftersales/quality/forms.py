@@ -8,6 +8,7 @@ from aftersales.accounts.models import User
 from aftersales.accounts.roles import STAFF_ROLES
 from aftersales.core.forms import StyledForm, style_widgets
 from aftersales.customers.models import Customer
+from aftersales.knowledge.forms import IdMultipleChoiceField
 from aftersales.quality.choices import Method, Outcome
 from aftersales.quality.models import FollowUpRule
 from aftersales.quality.services.follow_ups import ANSWERED
@@ -142,7 +143,7 @@ class ComplaintLinkForm(StyledForm):
         max_length=500,
         help_text=_("Ticket numbers, separated by spaces or commas."),
     )
-    people = forms.ModelMultipleChoiceField(
+    people = IdMultipleChoiceField(
         label=_("People concerned"),
         required=False,
         queryset=User.objects.filter(is_active=True, role__in=sorted(STAFF_ROLES)).order_by("username"),

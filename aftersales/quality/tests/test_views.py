@@ -293,6 +293,20 @@ def test_the_complaint_page_shows_the_evidence_and_closes_only_with_cause_and_ac
     assert (ticket.status, ticket.corrective_action) == (Status.CLOSED, "增加值班工程师")
 
 
+@pytest.mark.parametrize("person", ["99999999999999999999", "-1", "abc"])
+def test_linking_a_person_who_cannot_exist_is_refused_with_a_reason(client, world, person):
+    """A number past a bigint's range was a server error on SQLite (it cannot bind it)."""
+    complaint = complain(world, world["mine"])
+    as_user(client, world["quality"])
+
+    url = reverse("quality_complaint_link", args=[complaint.pk])
+    answer = client.post(url, {"people": [person]}, follow=True, **EN)
+
+    assert answer.status_code == 200
+    assert "is not one of the available choices." in answer.content.decode().replace("&quot;", '"')
+    assert complaint.people_concerned.count() == 0
+
+
 def test_engineers_cannot_link_or_close_complaints(client, world):
     complaint = complain(world, world["mine"])
     as_user(client, world["engineer"])
