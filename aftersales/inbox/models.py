@@ -225,10 +225,6 @@ class InboundMessage(models.Model):
         return reverse("inbox_message", args=[self.pk])
 
     @property
-    def reply_address(self) -> str:
-        return self.reply_to_address or self.sender_address
-
-    @property
     def is_waiting(self) -> bool:
         return self.outcome in WAITING_OUTCOMES
 

@@ -22,7 +22,7 @@ from aftersales.accounts.models import User
 from aftersales.accounts.roles import Role
 from aftersales.inbox.choices import OutgoingKind
 from aftersales.inbox.models import InboundMessage, OutgoingMail, SweepCursor
-from aftersales.inbox.services.common import LOOP_LIMIT, LOOP_WINDOW, mail_author
+from aftersales.inbox.services.common import LOOP_LIMIT, LOOP_WINDOW, is_known_sender, mail_author
 from aftersales.notifications.choices import ChannelKind
 from aftersales.notifications.services import Message, enqueue, language_for
 from aftersales.tickets.choices import EventKind, ResolutionMethod, Status
@@ -51,6 +51,16 @@ def last_customer_mail(ticket: Ticket) -> InboundMessage | None:
         .order_by("-recorded_at", "-id")
         .first()
     )
+
+
+def reply_recipient(ticket: Ticket, source: InboundMessage) -> str:
+    """Where mail about the ticket goes: the Reply-To of the customer's last mail when that address is known for
+    the ticket, else the verified sender. A From forged where no DMARC verdict exposes it must not also send
+    the ticket's replies and resolution to an address of the forger's choosing."""
+    reply_to = source.reply_to_address
+    if reply_to and reply_to != source.sender_address and is_known_sender(ticket, reply_to):
+        return reply_to
+    return source.sender_address
 
 
 def language_for_address(address: str) -> str:
@@ -82,9 +92,10 @@ def ticket_mail_queue(
     now = now or timezone.now()
     key = f"inbox:{kind}:{cause}"
     source = last_customer_mail(ticket)
-    if source is None or not source.reply_address or OutgoingMail.objects.filter(outbox_key=key).exists():
+    recipient = reply_recipient(ticket, source) if source is not None else ""
+    if not recipient or OutgoingMail.objects.filter(outbox_key=key).exists():
         return None
-    mailbox, recipient = source.mailbox, source.reply_address
+    mailbox = source.mailbox
     language = language_for_address(recipient)
     subject, body = render_mail(
         kind, language, {"ticket": ticket, "number": ticket.number, "title": ticket.title, **(context or {})}
@@ -148,7 +159,7 @@ def acknowledgement_queue(*, ticket: Ticket, now: dt.datetime) -> Queued | None:
     """The acknowledgement of a request opened by mail, unless this address had LOOP_LIMIT of them within the
     window: an auto-responder that does not say so would otherwise open ticket after ticket with us."""
     source = last_customer_mail(ticket)
-    if source is None or acknowledgements_sent_recently(source.reply_address, now) >= LOOP_LIMIT:
+    if source is None or acknowledgements_sent_recently(reply_recipient(ticket, source), now) >= LOOP_LIMIT:
         return None
     return ticket_mail_queue(
         ticket=ticket, kind=OutgoingKind.ACKNOWLEDGEMENT, cause=str(ticket.pk), actor=mail_author(), now=now

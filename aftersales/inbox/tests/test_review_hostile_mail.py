@@ -1,13 +1,20 @@
 """Mail written to break the inbox: charsets that are no text encodings, reused Message-IDs, forged Reply-To,
 ids with Unicode line breaks, a fax gateway's mail with one bad scan among good ones."""
 
-import pytest
+import datetime as dt
 
-from aftersales.inbox.choices import Outcome
+import pytest
+from django.utils import timezone
+
+from aftersales.customers.tests.factories import ContactFactory
+from aftersales.inbox.choices import Outcome, OutgoingKind
 from aftersales.inbox.mime import message_key, parse_message
-from aftersales.inbox.models import InboundMessage
-from aftersales.inbox.services import message_ingest
-from aftersales.inbox.tests.mails import raw
+from aftersales.inbox.models import InboundMessage, OutgoingMail
+from aftersales.inbox.services import message_ingest, outgoing_sweep
+from aftersales.inbox.tests.conftest import CONTACT_EMAIL
+from aftersales.inbox.tests.mails import build, raw
+from aftersales.notifications.models import Outbox
+from aftersales.tickets.services import comment_add
 
 pytestmark = pytest.mark.django_db
 
@@ -41,3 +48,35 @@ def test_a_message_id_no_decoder_survives_is_keyed_by_its_bytes_and_recorded(mai
     assert inbound is not None and InboundMessage.objects.get().key == message_key(message)[0]
     assert (inbound.message_id, inbound.outcome) == ("a@x", Outcome.TO_SORT)
     assert message_ingest(mailbox=mailbox, raw=message) is None  # read again after a crash: dropped, not doubled
+
+
+# Reply-To ----------------------------------------------------------------------------------------
+
+
+def reply_to_test_ticket(mailbox, reply_to: str):
+    inbound = message_ingest(mailbox=mailbox, raw=build(headers={"Reply-To": reply_to}))
+    assert inbound.outcome == Outcome.TICKET_CREATED and inbound.reply_to_address == reply_to.rpartition("<")[2].strip(
+        ">"
+    )
+    return inbound.ticket
+
+
+def test_a_reply_to_nobody_knows_does_not_divert_the_tickets_mail_from_the_verified_sender(mailbox, contact, agent):
+    ticket = reply_to_test_ticket(mailbox, "收件 <collector@attacker.example>")
+    comment_add(actor=agent, ticket=ticket, body="请提供设备序列号。", is_public=True)
+
+    outgoing_sweep(now=timezone.now() + dt.timedelta(minutes=10))
+
+    assert sorted(OutgoingMail.objects.values_list("kind", "recipient")) == [
+        (OutgoingKind.ACKNOWLEDGEMENT, CONTACT_EMAIL),
+        (OutgoingKind.REPLY, CONTACT_EMAIL),
+    ]
+    assert set(Outbox.objects.values_list("recipient", flat=True)) == {CONTACT_EMAIL}
+
+
+def test_a_reply_to_another_contact_of_the_customer_is_honoured(mailbox, contact):
+    ContactFactory(customer=contact.customer, name="值班室", email="duty@customer.example.cn")
+
+    ticket = reply_to_test_ticket(mailbox, "值班室 <duty@customer.example.cn>")
+
+    assert OutgoingMail.objects.get(ticket=ticket).recipient == "duty@customer.example.cn"
