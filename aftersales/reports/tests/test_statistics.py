@@ -222,3 +222,25 @@ def test_frequent_terms_prefer_whole_words_and_drop_words_every_fault_has():
     assert "服务" not in terms and "务器" not in terms  # pieces of 服务器
     assert "务器宕机" not in terms  # characters that only meet in one title
     assert "单次" not in terms  # once is not recurring
+
+
+def test_a_stop_word_inside_a_word_of_the_trade_does_not_cut_it():
+    """在线 (online), 后台 (back office), 及时 (on time) and 处理器 (processor) hold a stop word; cut at it, the
+    word was lost (a character alone counts for nothing)."""
+    titles = [
+        ("监控平台后台无法登录", 1),
+        ("OA系统后台无法登录", 1),
+        ("摄像头不在线", 1),
+        ("门禁设备不在线", 1),
+        ("工程师未及时到场", 1),
+        ("投诉未及时响应", 1),
+        ("服务器处理器告警", 1),
+        ("存储处理器故障", 1),
+        ("重启后正常", 1),
+        ("断电后正常", 1),
+    ]
+
+    terms = dict(frequent_terms(titles))
+
+    assert (terms["后台"], terms["登录"], terms["不在线"], terms["未及时"], terms["处理器"]) == (2, 2, 2, 2, 2)
+    assert terms["正常"] == 2  # 后 still cuts "after": 重启后正常 is 重启 and 正常
