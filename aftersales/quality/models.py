@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from aftersales.contracts.models import Contract
 from aftersales.core.models import VisibleQuerySet
@@ -114,7 +115,7 @@ class FollowUp(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=FollowUpStatus.choices, default=FollowUpStatus.PENDING
     )
-    method = models.CharField(_("method"), max_length=20, choices=Method.choices)
+    method = models.CharField(pgettext_lazy("follow-up", "method"), max_length=20, choices=Method.choices)
     low_score_threshold = models.PositiveSmallIntegerField(_("low score threshold"), default=2)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -8,6 +8,7 @@ import django_filters
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, viewsets
@@ -74,7 +75,9 @@ class ServiceReportDetailSerializer(ServiceReportSerializer):
 class ServiceReportFilter(django_filters.FilterSet):
     customer = IdFilter(field_name="customer_id", label=_("Customer"))
     contract = IdFilter(field_name="contract_id", label=_("Contract"))
-    period_kind = django_filters.ChoiceFilter(choices=PeriodKind.choices, label=_("Period"))
+    period_kind = django_filters.ChoiceFilter(
+        choices=PeriodKind.choices, label=pgettext_lazy("report period", "Period")
+    )
     status = django_filters.ChoiceFilter(choices=ReportStatus.choices, label=_("Status"))
     period_start = django_filters.DateFilter(field_name="period_start", label=_("From"))
 

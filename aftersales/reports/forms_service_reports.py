@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from aftersales.contracts.choices import ContractStatus
 from aftersales.contracts.models import Contract
@@ -15,7 +16,9 @@ class RequestForm(StyledForm):
     """Generate a report: a contract, and the month, quarter or year containing a day."""
 
     contract = forms.ModelChoiceField(label=_("Contract"), queryset=Contract.objects.none())
-    period_kind = forms.ChoiceField(label=_("Period"), choices=PeriodKind.choices, initial=PeriodKind.MONTH)
+    period_kind = forms.ChoiceField(
+        label=pgettext_lazy("report period", "Period"), choices=PeriodKind.choices, initial=PeriodKind.MONTH
+    )
     day = forms.DateField(
         label=_("A day in the period"),
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -46,7 +49,9 @@ class ListFilter(StyledForm):
         label=_("Customer"), queryset=Customer.objects.none(), required=False, empty_label=_("All")
     )
     status = forms.ChoiceField(label=_("Status"), choices=[("", _("All")), *ReportStatus.choices], required=False)
-    period_kind = forms.ChoiceField(label=_("Period"), choices=[("", _("All")), *PeriodKind.choices], required=False)
+    period_kind = forms.ChoiceField(
+        label=pgettext_lazy("report period", "Period"), choices=[("", _("All")), *PeriodKind.choices], required=False
+    )
 
     def __init__(self, query, *, user):
         data = query.copy()

@@ -12,6 +12,7 @@ from decimal import Decimal
 import xlsxwriter
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from aftersales.core.time import local_zone
 from aftersales.dispatch.choices import WorkOrderKind, WorkOrderStatus
@@ -111,7 +112,7 @@ def service_report_workbook(report: ServiceReport, *, now: dt.datetime | None = 
 
 
 def _summary(book: Workbook, report: ServiceReport, shown: dict) -> None:
-    sheet = book.sheet(_("Summary"), [_("Item"), _("Value")], [34, 60])
+    sheet = book.sheet(pgettext("report sheet", "Summary"), [_("Item"), _("Value")], [34, 60])
     rows = [
         (_("Customer"), shown["customer"]["name"]),
         (_("Contract"), f"{shown['contract']['number']} {shown['contract']['name']}"),
@@ -140,7 +141,16 @@ def _summary(book: Workbook, report: ServiceReport, shown: dict) -> None:
 def _tickets(book: Workbook, tickets) -> None:
     sheet = book.sheet(
         _("Tickets"),
-        [_("Ticket"), _("Received"), _("Kind"), _("Priority"), _("Status"), _("Title"), _("Resolved"), _("How solved")],
+        [
+            _("Ticket"),
+            _("Received"),
+            _("Kind"),
+            _("Priority"),
+            _("Status"),
+            _("Title"),
+            pgettext("time of", "Resolved"),
+            _("How solved"),
+        ],
         [18, 17, 14, 12, 14, 40, 17, 14],
     )
     rows = (
@@ -267,7 +277,7 @@ def _work_orders(book: Workbook, reader, report: ServiceReport, period) -> None:
             _("Kind"),
             _("Status"),
             _("Engineer"),
-            _("Started"),
+            pgettext("time of", "Started"),
             _("Ended"),
             _("Labour hours"),
             _("Travel (km)"),
@@ -384,7 +394,11 @@ def statistics_workbook(stats: MonthlyStatistics, *, user) -> bytes:
                 row.owner,
             ]
         )
-    sheet = book.sheet(_("Common problems"), [_("What"), _("Name"), _("Where"), _("Tickets")], [18, 40, 30, 10])
+    sheet = book.sheet(
+        _("Common problems"),
+        [_("What"), pgettext("name of a thing", "Name"), _("Where"), _("Tickets")],
+        [18, 40, 30, 10],
+    )
     for item in stats.recurring_assets:
         sheet.write([_("Equipment"), item.label, item.detail, item.count])
     for item in stats.recurring_products:

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from aftersales.customers.models import Customer
 from aftersales.webhooks.choices import EVENT_CHOICES, DeliveryStatus
@@ -9,7 +10,7 @@ from aftersales.webhooks.models import WebhookSubscription
 class SubscriptionForm(forms.Form):
     """The fields of a subscription; the service checks the address and the events."""
 
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("name of a thing", "Name"), max_length=100)
     url = forms.CharField(
         label=_("Address"),
         max_length=1000,

@@ -32,7 +32,7 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 # Labels that read the same in Chinese (acronyms); everything else must contain Chinese characters.
 SAME_IN_CHINESE = {"API"}
 # Models no person sees (not in the admin, the pages or the API); their names are not wrapped for translation.
-INTERNAL_MODELS = {"tickets.TicketSequence"}
+INTERNAL_MODELS = {"tickets.TicketSequence", "intake.FaxSequence"}
 MSGFMT = shutil.which("msgfmt")
 needs_msgfmt = pytest.mark.skipif(MSGFMT is None, reason="GNU gettext (msgfmt) is not installed")
 

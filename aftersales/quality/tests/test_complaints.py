@@ -255,7 +255,11 @@ def test_a_complaint_stays_a_complaint_so_no_edit_lifts_the_closing_rule(staff, 
     else:
         api = APIClient()
         api.force_authenticate(supervisor)
-        answer = api.patch(f"/api/v1/tickets/{ticket.number}/", {"version": version, "kind": "general_fault"})
+        answer = api.patch(
+            f"/api/v1/tickets/{ticket.number}/",
+            {"version": version, "kind": "general_fault"},
+            headers={"accept-language": "en"},
+        )
         assert answer.status_code == 400
         assert answer.json()["detail"]["kind"] == ["A complaint stays a complaint; cancel it with a reason instead."]
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import xlsxwriter
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from aftersales.reports.kpis.columns import Column, columns_for
 from aftersales.reports.kpis.figures import ENGINEER, TEAM, KpiRow, KpiTable
@@ -33,7 +34,12 @@ def _kind(row: KpiRow) -> str:
 def lines(table: KpiTable) -> Iterator[list]:
     """A header, then the engineers, the teams and the total: text and numbers (None when there is no figure)."""
     columns = columns_for(table)
-    yield [_("Period"), _("Row"), _("Name"), *(_header(column) for column in columns)]
+    yield [
+        pgettext("report period", "Period"),
+        _("Row"),
+        pgettext("name of a thing", "Name"),
+        *(_header(column) for column in columns),
+    ]
     for row in table.rows:
         yield [table.period.label, _kind(row), row.name or _("Total"), *(column.export(row) for column in columns)]
 

@@ -5,7 +5,7 @@ import datetime as dt
 import zoneinfo
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from aftersales.accounts.roles import Role
 from aftersales.accounts.tests.factories import UserFactory
@@ -92,7 +92,7 @@ def test_only_supervisors_request_reports_and_a_refusal_creates_nothing(contract
     ],
 )
 def test_a_period_that_is_not_one_is_refused(manager, contract, kind, start, message):
-    with pytest.raises(ValidationFailed) as refused:
+    with translation.override("en"), pytest.raises(ValidationFailed) as refused:
         services.service_report_request(actor=manager, contract=contract, period_kind=kind, period_start=start)
 
     assert [str(text) for text in refused.value.detail["period_start"]] == [message]
