@@ -97,6 +97,20 @@ def message_key(raw: bytes) -> tuple[str, str]:
     return "raw:" + hashlib.sha256(raw).hexdigest(), ""
 
 
+def body_sha256(raw: bytes) -> str:
+    """SHA-256 of what follows the header section: copies of one message (delivered to two mailboxes, or read
+    again after a crash) share it, whatever headers the servers added on the way."""
+    separator = re.search(rb"\r?\n\r?\n", raw)
+    return hashlib.sha256(raw[separator.end() :] if separator else b"").hexdigest()
+
+
+def reused_id_key(message_id: str, raw: bytes) -> str:
+    """The key of a message whose Message-ID an earlier, different message carried already (some fax servers
+    and scanners send every mail under one id): the id with the body, so that neither is dropped unread."""
+    named = f"{message_id}\n{body_sha256(raw)}".encode("utf-8", "surrogateescape")
+    return "mid+body:" + hashlib.sha256(named).hexdigest()
+
+
 def first_message_id(value: str) -> str:
     ids = message_ids(value)
     return ids[0] if ids else ""

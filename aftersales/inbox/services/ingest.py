@@ -1,7 +1,9 @@
 """Recording a received message exactly once, and turning it into a ticket, a reply or a note.
 
 `message_ingest` runs in ONE transaction: the InboundMessage row (unique key: the Message-ID's hash, or the
-raw bytes' hash when there is none) with the raw .eml, and the work it causes. Only after it commits does
+raw bytes' hash when there is none) with the raw .eml, and the work it causes. A different message under a
+Message-ID recorded already (its body differs; some fax servers send every mail under one id) is recorded
+under the id and its body, and goes on the earlier one's ticket. Only after it commits does
 the poller drop the message on the server. So a crash before the commit leaves the message on the server
 to be read again, a crash after it leaves a message whose key is recorded (it is then just dropped), and a
 second poller inserting the same key waits on the unique index and then finds it recorded.
@@ -22,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.customers.models import Contact, Customer
 from aftersales.inbox.choices import Outcome
-from aftersales.inbox.mime import ParsedMail, message_key, parse_message
+from aftersales.inbox.mime import ParsedMail, body_sha256, message_key, parse_message, reused_id_key
 from aftersales.inbox.models import InboundMessage, Mailbox
 from aftersales.inbox.services.common import (
     LOOP_LIMIT,
@@ -36,7 +38,7 @@ from aftersales.inbox.services.common import (
     store_parts,
 )
 from aftersales.inbox.services.outgoing import acknowledgement_queue
-from aftersales.inbox.services.threads import find_thread
+from aftersales.inbox.services.threads import find_thread, thread_of_earlier
 from aftersales.tickets.choices import Channel, Status
 from aftersales.tickets.models import Ticket
 from aftersales.tickets.services import ticket_create
@@ -55,7 +57,8 @@ def message_ingest(
     received_at = min(received_at or now, now)
     key, message_id = message_key(raw)
     with transaction.atomic():
-        if InboundMessage.objects.filter(key=key).exists():
+        key, earlier = _key_to_record(key, message_id, raw)
+        if key is None:
             return None
         inbound = InboundMessage(
             key=key,
@@ -77,13 +80,39 @@ def message_ingest(
             mail = parse_message(raw)
             with transaction.atomic():  # savepoints: a database error leaves the transaction usable for _fail
                 _describe(inbound, mail)
+                if earlier is not None:
+                    inbound.notes = [*inbound.notes, {"code": "message_id_reused", "earlier": earlier.pk}]
                 inbound.save()
             with transaction.atomic():
-                _route(inbound, mail, mailbox, now)
+                _route(inbound, mail, mailbox, now, earlier=earlier)
         except Exception as error:  # anything at all: the message is kept and shown for review
             logger.exception("Processing inbound message %s failed", inbound.pk)
             _fail(inbound, error)
     return inbound
+
+
+def _key_to_record(key: str, message_id: str, raw: bytes) -> tuple[str | None, InboundMessage | None]:
+    """(the key to record `raw` under, the earlier different mail with its Message-ID); the key is None when
+    the message is recorded already (a copy of it, or the same one read again after a crash)."""
+    earlier = InboundMessage.objects.filter(key=key).first()
+    if earlier is None:
+        return key, None
+    if not _is_another_message(earlier, raw):
+        return None, earlier
+    key = reused_id_key(message_id, raw)
+    return (None if InboundMessage.objects.filter(key=key).exists() else key), earlier
+
+
+def _is_another_message(earlier: InboundMessage, raw: bytes) -> bool:
+    """Whether `raw` is a different message under the Message-ID `earlier` was recorded by (not a copy of it)."""
+    if earlier.raw_sha256 == hashlib.sha256(raw).hexdigest():
+        return False
+    try:
+        with earlier.raw.open("rb") as stored:
+            earlier_raw = stored.read()
+    except OSError:  # the earlier file is gone: take this one for a copy, as the key says
+        return False
+    return body_sha256(earlier_raw) != body_sha256(raw)
 
 
 def _describe(inbound: InboundMessage, mail: ParsedMail) -> None:
@@ -116,13 +145,15 @@ def _save(inbound: InboundMessage, outcome: str, **fields) -> None:
     inbound.save()
 
 
-def _route(inbound: InboundMessage, mail: ParsedMail, mailbox: Mailbox, now: dt.datetime) -> None:
+def _route(
+    inbound: InboundMessage, mail: ParsedMail, mailbox: Mailbox, now: dt.datetime, earlier: InboundMessage | None
+) -> None:
     if mailbox.is_fax_gateway:
         from aftersales.inbox.services.faxes import register_faxes
 
         register_faxes(inbound=inbound, mail=mail, mailbox=mailbox)
         return
-    thread = find_thread(mail)
+    thread = find_thread(mail) or thread_of_earlier(earlier)
     if thread is not None:
         inbound.notes = [*inbound.notes, {"code": "threaded", "by": thread.by, "ticket": thread.ticket.number}]
     if mail.is_bounce or mail.is_auto_reply:

@@ -11,7 +11,7 @@ from aftersales.tickets.models import Ticket
 @dataclass(frozen=True)
 class Thread:
     ticket: Ticket
-    by: str  # "headers", "forwarded" or "subject_number": noted on the message
+    by: str  # "headers", "forwarded", "subject_number" or "same_message_id": noted on the message
 
 
 def find_thread(mail: ParsedMail) -> Thread | None:
@@ -27,6 +27,14 @@ def find_thread(mail: ParsedMail) -> Thread | None:
             if number in tickets:
                 return Thread(tickets[number], "subject_number")
     return None
+
+
+def thread_of_earlier(earlier: InboundMessage | None) -> Thread | None:
+    """The ticket of an earlier, different mail that carried the same Message-ID: the sender's own id says
+    they belong together, so the second goes on the same ticket rather than opening another."""
+    if earlier is None or earlier.ticket_id is None:
+        return None
+    return Thread(Ticket.objects.select_related("customer").get(pk=earlier.ticket_id), "same_message_id")
 
 
 def _ticket_of_ids(ids: list[str]) -> int | None:

@@ -23,6 +23,7 @@ THREADED_BY = {
     "headers": lambda: _("its reply headers"),
     "forwarded": lambda: _("the ids of the message it forwards"),
     "subject_number": lambda: _("the ticket number in its subject"),
+    "same_message_id": lambda: _("the Message-ID an earlier, different mail carried too"),
 }
 
 
@@ -66,6 +67,7 @@ def note_text(note: dict) -> str:
         "no_contact_phone": _("No phone number is known for the sender or the customer."),
         "acknowledgement_not_sent": _("No acknowledgement was sent: this address had three within the hour."),
         "undecodable_part": _("A part had a broken transfer encoding and was kept as it came."),
+        "message_id_reused": _("An earlier, different mail carried the same Message-ID; this one is kept too."),
         "no_fax_document": _("The fax gateway's mail holds no PDF or TIFF scan."),
     }
     return texts.get(code, code)

@@ -8,12 +8,13 @@ from django.utils import timezone
 
 from aftersales.customers.tests.factories import ContactFactory
 from aftersales.inbox.choices import Outcome, OutgoingKind
-from aftersales.inbox.mime import message_key, parse_message
+from aftersales.inbox.mime import message_key, parse_message, reused_id_key
 from aftersales.inbox.models import InboundMessage, OutgoingMail
 from aftersales.inbox.services import message_ingest, outgoing_sweep
 from aftersales.inbox.tests.conftest import CONTACT_EMAIL
 from aftersales.inbox.tests.mails import build, raw
 from aftersales.notifications.models import Outbox
+from aftersales.tickets.models import Ticket
 from aftersales.tickets.services import comment_add
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +81,39 @@ def test_a_reply_to_another_contact_of_the_customer_is_honoured(mailbox, contact
     ticket = reply_to_test_ticket(mailbox, "值班室 <duty@customer.example.cn>")
 
     assert OutgoingMail.objects.get(ticket=ticket).recipient == "duty@customer.example.cn"
+
+
+# Reused Message-IDs ------------------------------------------------------------------------------
+
+
+def test_a_different_mail_under_a_recorded_message_id_is_kept_and_goes_on_the_same_ticket(mailbox, contact):
+    first = message_ingest(mailbox=mailbox, raw=build(message_id="<scan@printer.local>", text="第一台打印机卡纸"))
+    second_raw = build(message_id="<scan@printer.local>", subject="又一个问题", text="第二台打印机不进纸")
+
+    second = message_ingest(mailbox=mailbox, raw=second_raw)
+
+    assert second is not None and second.key == reused_id_key("scan@printer.local", second_raw)
+    assert (second.outcome, second.ticket) == (Outcome.COMMENT_ADDED, first.ticket)
+    assert second.notes[:2] == [
+        {"code": "message_id_reused", "earlier": first.pk},
+        {"code": "threaded", "by": "same_message_id", "ticket": first.ticket.number},
+    ]
+    assert second.comment.body.endswith("第二台打印机不进纸") and second.comment.is_public
+    assert Ticket.objects.count() == 1
+    assert message_ingest(mailbox=mailbox, raw=second_raw) is None  # read again after a crash: once only
+
+
+def test_a_copy_of_a_recorded_message_with_other_transport_headers_is_still_dropped(mailbox, contact):
+    copy = build(message_id="<once@customer.example.cn>")
+    message_ingest(mailbox=mailbox, raw=copy)
+
+    again = message_ingest(mailbox=mailbox, raw=b"Received: from relay2.example.cn\r\nDelivered-To: cc@x\r\n" + copy)
+
+    assert again is None and InboundMessage.objects.count() == 1
+
+
+def test_a_third_different_mail_under_the_same_id_is_kept_too(mailbox, contact):
+    for text in ("一", "二", "三"):
+        assert message_ingest(mailbox=mailbox, raw=build(message_id="<same@printer.local>", text=text)) is not None
+
+    assert InboundMessage.objects.count() == 3 and Ticket.objects.count() == 1
