@@ -227,6 +227,29 @@ def reservice_open(*, follow_up: FollowUp, now: dt.datetime) -> Ticket:
     if follow_up.reservice_ticket_id is not None:
         return follow_up.reservice_ticket
     original, system = follow_up.ticket, acting_system()
+    ticket = _reservice_ticket(follow_up, actor=system)
+    follow_up.reservice_ticket = ticket
+    follow_up.save(update_fields=["reservice_ticket"])
+    record_event(
+        ticket=original,
+        actor=system,
+        kind=EventKind.RESERVICE_OPENED,
+        at=now,
+        data={"follow_up": follow_up.pk, "reservice_ticket": ticket.pk, "reservice_number": ticket.number},
+    )
+    engineer = original_engineer(original)
+    if engineer is not None and can_be_assigned(engineer):
+        ticket = ticket_assign(actor=system, ticket=ticket, assignee=engineer, version=None, note=original.number)
+        follow_up.reservice_ticket = ticket
+    else:
+        engineer = None
+    enqueue(_reservice_messages(follow_up, ticket, engineer))
+    return ticket
+
+
+def _reservice_ticket(follow_up: FollowUp, *, actor) -> Ticket:
+    """The re-service ticket: the original's customer, contact, site, equipment and kind, with the scores said."""
+    original = follow_up.ticket
     with translation.override(settings.LANGUAGE_CODE):
         title = _("Re-service of %(number)s: %(title)s") % {"number": original.number, "title": original.title}
         description = _(
@@ -240,8 +263,8 @@ def reservice_open(*, follow_up: FollowUp, now: dt.datetime) -> Ticket:
             "attitude": follow_up.score_attitude or "-",
             "comment": follow_up.comment or "-",
         }
-    ticket = ticket_create(
-        actor=system,
+    return ticket_create(
+        actor=actor,
         customer=original.customer,
         title=title[:200],
         description=description,
@@ -255,23 +278,15 @@ def reservice_open(*, follow_up: FollowUp, now: dt.datetime) -> Ticket:
         assets=list(original.assets.all()),
         on_site_required=original.on_site_required,
     )
-    follow_up.reservice_ticket = ticket
-    follow_up.save(update_fields=["reservice_ticket"])
-    record_event(
-        ticket=original,
-        actor=system,
-        kind=EventKind.RESERVICE_OPENED,
-        at=now,
-        data={"follow_up": follow_up.pk, "reservice_ticket": ticket.pk, "reservice_number": ticket.number},
-    )
-    engineer = original_engineer(original)
+
+
+def _reservice_messages(follow_up: FollowUp, ticket: Ticket, engineer) -> list:
+    """The engineer it was given to (else the dispatchers, to give it to someone) and the managers are told."""
+    original = follow_up.ticket
     context = {"number": ticket.number, "original": original.number, "customer": original.customer.name}
     key = f"follow_up:{follow_up.pk}:reservice"
-    messages = []
-    if engineer is not None and can_be_assigned(engineer):
-        ticket = ticket_assign(actor=system, ticket=ticket, assignee=engineer, version=None, note=original.number)
-        follow_up.reservice_ticket = ticket
-        messages += staff_messages(
+    if engineer is not None:
+        messages = staff_messages(
             users=[engineer],
             key=f"{key}:engineer",
             template="reservice_assigned",
@@ -279,22 +294,20 @@ def reservice_open(*, follow_up: FollowUp, now: dt.datetime) -> Ticket:
             path=ticket.get_absolute_url(),
         )
     else:
-        messages += staff_messages(
+        messages = staff_messages(
             users=active_with_role(Role.DISPATCHER),
             key=f"{key}:dispatch",
             template="reservice_to_dispatch",
             context=context,
             path=ticket.get_absolute_url(),
         )
-    messages += staff_messages(
+    return messages + staff_messages(
         users=active_with_role(Role.MANAGER),
         key=f"{key}:manager",
         template="reservice_opened",
         context=context,
         path=original.get_absolute_url(),
     )
-    enqueue(messages)
-    return ticket
 
 
 def reservice_chain(ticket: Ticket) -> list[Ticket]:
