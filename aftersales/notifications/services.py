@@ -113,6 +113,10 @@ def user_messages(
     ]
 
 
+# What str.splitlines() breaks a line at, and NUL.
+LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x00")
+
+
 def _problems(message: Message):
     if not message.key or len(message.key) > Outbox._meta.get_field("key").max_length:
         yield "key", f"A message key must have 1 to 255 characters: {message.key[:40]!r}..."
@@ -123,8 +127,9 @@ def _problems(message: Message):
     if message.headers and message.channel != ChannelKind.EMAIL:
         yield "headers", f"Only email carries headers: {message.key!r} is {message.channel!r}."
     for name, value in message.headers.items():
-        # A line break would start a header (or the body) of the caller's choosing.
-        if not isinstance(value, str) or not name.isascii() or any(char in name + value for char in "\r\n\0"):
+        # A line break would start a header (or the body) of the caller's choosing; Python's email refuses every
+        # break str.splitlines() knows (U+2028, \x85, ...) only when sending, and then every retry fails.
+        if not isinstance(value, str) or not name.isascii() or any(char in LINE_BREAKS for char in name + value):
             yield "headers", f"The header {name[:40]!r} of {message.key!r} must be one line of text."
 
 

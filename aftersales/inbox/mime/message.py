@@ -128,8 +128,10 @@ def message_ids(value: str) -> list[str]:
 
 
 def _clean_id(message_id: str) -> str:
-    text = "".join(char for char in message_id.strip().strip("<>") if char >= " ")  # no NUL or controls
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")[:500]
+    """The id without brackets, controls or any kind of space or line break (U+2028 and \x85 included): it is
+    written back into the References of our replies, where a line break is refused."""
+    text = message_id.strip().strip("<>").encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return "".join(char for char in text if char.isprintable() and not char.isspace())[:500]
 
 
 def _header(message: Message, name: str) -> str:

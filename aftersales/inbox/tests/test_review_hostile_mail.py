@@ -4,6 +4,7 @@ ids with Unicode line breaks, a fax gateway's mail with one bad scan among good 
 import datetime as dt
 
 import pytest
+from django.core import mail as django_mail
 from django.utils import timezone
 
 from aftersales.customers.tests.factories import ContactFactory
@@ -13,6 +14,7 @@ from aftersales.inbox.models import InboundMessage, OutgoingMail
 from aftersales.inbox.services import message_ingest, outgoing_sweep
 from aftersales.inbox.tests.conftest import CONTACT_EMAIL
 from aftersales.inbox.tests.mails import build, raw
+from aftersales.notifications.delivery import deliver_due
 from aftersales.notifications.models import Outbox
 from aftersales.tickets.models import Ticket
 from aftersales.tickets.services import comment_add
@@ -117,3 +119,27 @@ def test_a_third_different_mail_under_the_same_id_is_kept_too(mailbox, contact):
         assert message_ingest(mailbox=mailbox, raw=build(message_id="<same@printer.local>", text=text)) is not None
 
     assert InboundMessage.objects.count() == 3 and Ticket.objects.count() == 1
+
+
+# Ids with line breaks Python's email refuses when sending ----------------------------------------
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\x85", "\u2029", "\x1e"])
+def test_a_message_id_holding_a_unicode_line_break_is_read_without_it_and_our_reply_is_sent(
+    mailbox, contact, agent, separator
+):
+    message = raw(
+        f"From: 张伟 <{CONTACT_EMAIL}>\nSubject: =?utf-8?B?5pyN5Yqh5Zmo?=\n"
+        f"Message-ID: <first{separator}part@customer.example.cn>\n"
+        "Content-Type: text/plain; charset=utf-8\n",
+        "服务器宕机".encode(),
+    )
+    inbound = message_ingest(mailbox=mailbox, raw=message)
+    assert (inbound.outcome, inbound.message_id) == (Outcome.TICKET_CREATED, "firstpart@customer.example.cn")
+    comment_add(actor=agent, ticket=inbound.ticket, body="已远程处理。", is_public=True)
+    outgoing_sweep(now=timezone.now() + dt.timedelta(minutes=10))
+
+    deliver_due(now=timezone.now() + dt.timedelta(minutes=11))
+
+    assert sorted(Outbox.objects.values_list("status", flat=True)) == ["sent", "sent"]
+    assert {message.message()["In-Reply-To"] for message in django_mail.outbox} == {"<firstpart@customer.example.cn>"}

@@ -86,6 +86,10 @@ def test_long_message_ids_are_folded_between_ids_never_encoded(smtp_server):
         {"In-Reply-To": "<a@b>\nBcc: victim@example.com"},
         {"X-Bad\nName": "value"},
         {"References": 42},
+        {"References": "<a@b>\u2028Bcc: victim@example.com"},
+        {"In-Reply-To": "<a\x85b@c>"},
+        {"X-Tag": "one\x0btwo"},
+        {"Message-ID": "<a@b>\x00"},
     ],
 )
 def test_headers_that_would_add_lines_are_refused_and_nothing_is_queued(headers):
