@@ -15,7 +15,7 @@ from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action
 
 from aftersales.core.api import IdFilter
-from aftersales.reports.choices import PeriodKind, ReportStatus
+from aftersales.reports.choices import REPORT_PERIOD_CHOICES, ReportStatus
 from aftersales.reports.models import ServiceReport
 
 FILE_TYPES = {
@@ -76,7 +76,7 @@ class ServiceReportFilter(django_filters.FilterSet):
     customer = IdFilter(field_name="customer_id", label=_("Customer"))
     contract = IdFilter(field_name="contract_id", label=_("Contract"))
     period_kind = django_filters.ChoiceFilter(
-        choices=PeriodKind.choices, label=pgettext_lazy("report period", "Period")
+        choices=REPORT_PERIOD_CHOICES, label=pgettext_lazy("report period", "Period")
     )
     status = django_filters.ChoiceFilter(choices=ReportStatus.choices, label=_("Status"))
     period_start = django_filters.DateFilter(field_name="period_start", label=_("From"))

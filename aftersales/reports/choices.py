@@ -4,9 +4,19 @@ from django.utils.translation import pgettext_lazy
 
 
 class PeriodKind(models.TextChoices):
+    """What a report reads over (`periods.Period`): the KPI pages take any; service reports a month, quarter or year."""
+
+    DAY = "day", pgettext_lazy("report period", "Day")
+    WEEK = "week", pgettext_lazy("report period", "Week")
     MONTH = "month", pgettext_lazy("report period", "Month")
     QUARTER = "quarter", pgettext_lazy("report period", "Quarter")
     YEAR = "year", pgettext_lazy("report period", "Year")
+    RANGE = "range", pgettext_lazy("report period", "Chosen dates")
+
+
+# The periods of a service report and its schedule.
+REPORT_PERIOD_KINDS = (PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YEAR)
+REPORT_PERIOD_CHOICES = [(kind.value, kind.label) for kind in REPORT_PERIOD_KINDS]
 
 
 class ReportStatus(models.TextChoices):

@@ -7,8 +7,8 @@ from aftersales.contracts.models import Contract
 from aftersales.core.forms import StyledForm, as_id
 from aftersales.core.time import local_date
 from aftersales.customers.models import Customer
-from aftersales.reports.choices import PeriodKind, ReportStatus
-from aftersales.reports.periods import period_containing
+from aftersales.reports.choices import REPORT_PERIOD_CHOICES, PeriodKind, ReportStatus
+from aftersales.reports.periods import FIRST_DAY, last_day_in_reach, out_of_reach_message, period_containing
 from aftersales.tickets.views.sla_report import last_full_month
 
 
@@ -17,7 +17,7 @@ class RequestForm(StyledForm):
 
     contract = forms.ModelChoiceField(label=_("Contract"), queryset=Contract.objects.none())
     period_kind = forms.ChoiceField(
-        label=pgettext_lazy("report period", "Period"), choices=PeriodKind.choices, initial=PeriodKind.MONTH
+        label=pgettext_lazy("report period", "Period"), choices=REPORT_PERIOD_CHOICES, initial=PeriodKind.MONTH
     )
     day = forms.DateField(
         label=_("A day in the period"),
@@ -32,6 +32,12 @@ class RequestForm(StyledForm):
             Contract.objects.visible_to(user).filter(status=ContractStatus.ACTIVE).select_related("customer")
         )
         self.fields["contract"].label_from_instance = lambda contract: f"{contract.number} · {contract.customer.name}"
+
+    def clean_day(self):
+        day, today = self.cleaned_data["day"], local_date()
+        if not FIRST_DAY <= day <= last_day_in_reach(today):
+            raise forms.ValidationError(out_of_reach_message(today))
+        return day
 
     @property
     def period(self):
@@ -50,7 +56,7 @@ class ListFilter(StyledForm):
     )
     status = forms.ChoiceField(label=_("Status"), choices=[("", _("All")), *ReportStatus.choices], required=False)
     period_kind = forms.ChoiceField(
-        label=pgettext_lazy("report period", "Period"), choices=[("", _("All")), *PeriodKind.choices], required=False
+        label=pgettext_lazy("report period", "Period"), choices=[("", _("All")), *REPORT_PERIOD_CHOICES], required=False
     )
 
     def __init__(self, query, *, user):

@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.contracts.models import Contract
 from aftersales.core.models import TimeStampedModel, VisibleQuerySet
 from aftersales.customers.models import Contact, Customer
-from aftersales.reports.choices import RELEASED_STATUSES, PeriodKind, ReportEventKind, ReportStatus
+from aftersales.reports.choices import (
+    RELEASED_STATUSES,
+    REPORT_PERIOD_CHOICES,
+    PeriodKind,
+    ReportEventKind,
+    ReportStatus,
+)
 from aftersales.reports.periods import Period
 
 
@@ -83,7 +89,7 @@ class ServiceReport(TimeStampedModel):
     contract = models.ForeignKey(
         Contract, verbose_name=_("contract"), on_delete=models.PROTECT, related_name="service_reports"
     )
-    period_kind = models.CharField(_("period"), max_length=10, choices=PeriodKind.choices)
+    period_kind = models.CharField(_("period"), max_length=10, choices=REPORT_PERIOD_CHOICES)
     period_start = models.DateField(_("from"))
     period_end = models.DateField(_("to"))
     version = models.PositiveSmallIntegerField(_("version"), default=1)

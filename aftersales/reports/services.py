@@ -25,7 +25,7 @@ from aftersales.core.errors import InvalidTransition, NotFound, PermissionDenied
 from aftersales.customers.models import Contact
 from aftersales.notifications.choices import ChannelKind
 from aftersales.notifications.services import Message, enqueue, render, user_messages
-from aftersales.reports.choices import PeriodKind, ReportEventKind, ReportStatus
+from aftersales.reports.choices import REPORT_PERIOD_KINDS, PeriodKind, ReportEventKind, ReportStatus
 from aftersales.reports.models import ServiceReport, ServiceReportEvent, ServiceReportRecipient, ServiceReportSchedule
 from aftersales.reports.periods import Period, period_starting, previous_period
 from aftersales.reports.service_report.figures import compute_figures
@@ -72,6 +72,8 @@ def service_report_request(
     if not automatic:
         _require_manager(actor)
     try:
+        if period_kind not in REPORT_PERIOD_KINDS:
+            raise ValueError(period_kind)
         period = period_starting(period_kind, period_start)
     except ValueError:
         raise ValidationFailed(
@@ -370,7 +372,7 @@ def service_reports_schedule(*, today: dt.date | None = None, now: dt.datetime |
     now = now or timezone.now()
     today = today or timezone.localdate(now)
     created = []
-    for kind in PeriodKind.values:
+    for kind in REPORT_PERIOD_KINDS:
         period = previous_period(kind, today)
         for contract, kinds in contracts_to_report(period):
             if kind not in kinds:

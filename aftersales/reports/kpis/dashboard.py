@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from aftersales.core.time import local_date, local_zone
 from aftersales.quality.models import FollowUp
-from aftersales.reports.kpis.periods import months_back
+from aftersales.reports.periods import months_back
 from aftersales.tickets.choices import OPEN_STATUSES, Priority, SlaHealth, Status, Tier
 from aftersales.tickets.models import Ticket
 from aftersales.tickets.sla_report import period_bounds

@@ -40,7 +40,7 @@ from aftersales.reports.kpis.durations import (
     percentile,
     whole_seconds,
 )
-from aftersales.reports.kpis.periods import Period
+from aftersales.reports.periods import Period
 from aftersales.sla.choices import ClockStatus
 from aftersales.tickets.choices import EventKind
 from aftersales.tickets.models import Ticket, TicketEvent

@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from aftersales.core.forms import StyledForm
 from aftersales.core.time import local_date
-from aftersales.reports.kpis.periods import Period, PeriodKind
-from aftersales.reports.periods import FIRST_DAY, last_day_in_reach, out_of_reach_message
+from aftersales.reports.choices import PeriodKind
+from aftersales.reports.periods import FIRST_DAY, Period, last_day_in_reach, out_of_reach_message
 from aftersales.tickets.views.sla_report import one_year_after
 
 DEFAULT_KIND = PeriodKind.MONTH

@@ -4,7 +4,7 @@ from django.db.models import BooleanField, ExpressionWrapper
 
 from aftersales.reports.kpis.durations import elapsed
 from aftersales.reports.kpis.figures import reopened_condition, started_visits
-from aftersales.reports.kpis.periods import Period
+from aftersales.reports.periods import Period
 from aftersales.tickets.models import Ticket
 
 SHOWN = 100

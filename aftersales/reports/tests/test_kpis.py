@@ -9,9 +9,10 @@ from django.test.utils import CaptureQueriesContext
 
 from aftersales.accounts.roles import Role
 from aftersales.accounts.tests.factories import UserFactory
+from aftersales.reports.choices import PeriodKind
 from aftersales.reports.kpis.durations import percentile
 from aftersales.reports.kpis.figures import kpi_table
-from aftersales.reports.kpis.periods import Period, PeriodKind
+from aftersales.reports.periods import Period
 from aftersales.reports.tests import test_kpis_fixtures
 from aftersales.reports.tests.test_kpis_fixtures import READ_AT, WEEK_END, WEEK_START, october
 from aftersales.sla.choices import Clock

@@ -89,6 +89,10 @@ def test_only_supervisors_request_reports_and_a_refusal_creates_nothing(contract
         ("month", dt.date(2026, 9, 2), "Choose the first day of a month, quarter or year."),
         ("quarter", dt.date(2026, 8, 1), "Choose the first day of a month, quarter or year."),
         ("month", dt.date(2099, 1, 1), "A report cannot be made for a period not yet begun."),
+        # The KPI pages' periods are not a service report's.
+        ("week", dt.date(2026, 9, 7), "Choose the first day of a month, quarter or year."),
+        ("day", dt.date(2026, 9, 1), "Choose the first day of a month, quarter or year."),
+        ("range", dt.date(2026, 9, 1), "Choose the first day of a month, quarter or year."),
     ],
 )
 def test_a_period_that_is_not_one_is_refused(manager, contract, kind, start, message):

@@ -180,6 +180,22 @@ def test_a_supervisor_requests_a_report_and_lands_on_its_page(client, tenants, d
     assert 'data-testid="service-report-pending"' in page.content.decode()
 
 
+@pytest.mark.parametrize(("kind", "day"), [("year", "9999-12-31"), ("month", "0001-01-01"), ("week", "2026-09-07")])
+def test_a_request_for_a_day_out_of_reach_or_another_kind_of_period_is_refused(client, tenants, kind, day):
+    """Year 10000 was a server error; a week is no report's period."""
+    client.force_login(tenants["manager"])
+
+    response = client.post(
+        reverse("service_report_list"),
+        {"contract": tenants["ours"].contract_id, "period_kind": kind, "day": day},
+        **ENGLISH,
+    )
+
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"period_kind" if kind == "week" else "day"}
+    assert ServiceReport.objects.count() == 3
+
+
 def test_staff_read_every_report_with_its_figures(client, tenants):
     client.force_login(tenants["engineer"])
 

@@ -21,8 +21,8 @@ from aftersales.reports.kpis.access import may_read_kpis_of, reads_every_kpi, re
 from aftersales.reports.kpis.columns import NAME, columns_for, sorted_rows, valid_sort
 from aftersales.reports.kpis.figures import kpi_table
 from aftersales.reports.kpis.forms import PeriodForm
-from aftersales.reports.kpis.periods import Period
 from aftersales.reports.kpis.tickets import SHOWN, handled_tickets
+from aftersales.reports.periods import Period
 from aftersales.sla.choices import Clock
 from aftersales.tickets.views.sla_board import describe_duration
 
