@@ -124,10 +124,10 @@ def message_ids(value: str) -> list[str]:
     found = MESSAGE_ID.findall(value)
     if not found and value.strip() and " " not in value.strip():
         found = [value.strip()]  # some clients leave out the brackets
-    return [_clean_id(message_id) for message_id in found if _clean_id(message_id)][-REFERENCE_LIMIT:]
+    return [clean_message_id(message_id) for message_id in found if clean_message_id(message_id)][-REFERENCE_LIMIT:]
 
 
-def _clean_id(message_id: str) -> str:
+def clean_message_id(message_id: str) -> str:
     """The id without brackets, controls or any kind of space or line break (U+2028 and \x85 included): it is
     written back into the References of our replies, where a line break is refused."""
     text = message_id.strip().strip("<>").encode("utf-8", "surrogateescape").decode("utf-8", "replace")

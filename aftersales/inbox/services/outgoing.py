@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from aftersales.accounts.models import User
 from aftersales.accounts.roles import Role
 from aftersales.inbox.choices import OutgoingKind
+from aftersales.inbox.mime import clean_message_id
 from aftersales.inbox.models import InboundMessage, OutgoingMail, SweepCursor
 from aftersales.inbox.services.common import LOOP_LIMIT, LOOP_WINDOW, is_known_sender, mail_author
 from aftersales.notifications.choices import ChannelKind
@@ -106,10 +107,13 @@ def ticket_mail_queue(
         "Reply-To": mailbox.address,
         "Message-ID": f"<{message_id}>",
     }
-    references = [*source.references.split(), source.message_id]
+    # Cleaned again: a row stored before ids were cleaned of U+2028 must not make enqueue refuse (and so stop
+    # the sweep at this event for ever).
+    in_reply_to = clean_message_id(source.message_id)
+    references = [clean_message_id(reference) for reference in [*source.references.split(), in_reply_to]]
     references = list(dict.fromkeys(reference for reference in references if reference))[-REFERENCES_KEPT:]
-    if source.message_id:
-        headers["In-Reply-To"] = f"<{source.message_id}>"
+    if in_reply_to:
+        headers["In-Reply-To"] = f"<{in_reply_to}>"
     if references:
         headers["References"] = " ".join(f"<{reference}>" for reference in references)
     if kind != OutgoingKind.REPLY:  # RFC 3834: automatic mail says so, and asks not to be answered automatically

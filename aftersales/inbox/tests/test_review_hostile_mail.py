@@ -143,3 +143,18 @@ def test_a_message_id_holding_a_unicode_line_break_is_read_without_it_and_our_re
 
     assert sorted(Outbox.objects.values_list("status", flat=True)) == ["sent", "sent"]
     assert {message.message()["In-Reply-To"] for message in django_mail.outbox} == {"<firstpart@customer.example.cn>"}
+
+
+def test_an_id_stored_before_ids_were_cleaned_does_not_stop_the_sweep(mailbox, contact, agent):
+    inbound = message_ingest(mailbox=mailbox, raw=build(message_id="<old@customer.example.cn>"))
+    InboundMessage.objects.filter(pk=inbound.pk).update(message_id="old\u2028x@customer.example.cn")
+    comment_add(actor=agent, ticket=inbound.ticket, body="已远程处理。", is_public=True)
+
+    result = outgoing_sweep(now=timezone.now() + dt.timedelta(minutes=10))
+
+    assert result.queued == 1
+    reply = Outbox.objects.get(key__startswith="inbox:reply:")
+    assert (reply.headers["In-Reply-To"], reply.headers["References"]) == (
+        "<oldx@customer.example.cn>",
+        "<oldx@customer.example.cn>",
+    )
