@@ -3,6 +3,7 @@ complaints and QC reviews are read-only: they change only through the services, 
 
 from django import forms
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from aftersales.quality.choices import Method
 from aftersales.quality.models import Complaint, FollowUp, FollowUpRule, ManagementContact, QcReview
@@ -33,7 +34,7 @@ class FollowUpRuleAdminForm(forms.ModelForm):
 
 
 @admin.register(FollowUpRule)
-class FollowUpRuleAdmin(admin.ModelAdmin):
+class FollowUpRuleAdmin(SimpleHistoryAdmin):
     form = FollowUpRuleAdminForm
     list_display = ["__str__", "enabled", "delay_hours", "sample_percent", "low_score_threshold"]
     list_select_related = ["contract"]
@@ -41,7 +42,7 @@ class FollowUpRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(ManagementContact)
-class ManagementContactAdmin(admin.ModelAdmin):
+class ManagementContactAdmin(SimpleHistoryAdmin):
     list_display = ["user", "position", "active"]
     list_filter = ["position", "active"]
     autocomplete_fields = ["user"]

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 from aftersales.contracts.models import Contract
 from aftersales.core.models import VisibleQuerySet
@@ -71,6 +72,8 @@ class FollowUpRule(models.Model):
     )
     methods = models.JSONField(_("methods"), default=default_methods, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("follow-up rule")
@@ -222,6 +225,8 @@ class ManagementContact(models.Model):
     )
     position = models.CharField(_("position"), max_length=30, choices=ManagementPosition.choices)
     active = models.BooleanField(_("receives complaints"), default=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("complaint escalation contact")

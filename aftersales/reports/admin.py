@@ -1,10 +1,11 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from aftersales.reports.models import ServiceReport, ServiceReportSchedule
 
 
 @admin.register(ServiceReportSchedule)
-class ServiceReportScheduleAdmin(admin.ModelAdmin):
+class ServiceReportScheduleAdmin(SimpleHistoryAdmin):
     """Which reports a contract gets by itself, and for whom (without a schedule: monthly, every contact)."""
 
     list_display = ["contract", "monthly", "quarterly", "yearly", "send_automatically"]

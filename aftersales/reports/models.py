@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from aftersales.contracts.models import Contract
 from aftersales.core.models import TimeStampedModel, VisibleQuerySet
@@ -44,6 +45,8 @@ class ServiceReportSchedule(models.Model):
         related_name="+",
         help_text=_("Leave empty to send to every contact of the customer who has an email address."),
     )
+
+    history = HistoricalRecords(m2m_fields=[recipients])
 
     class Meta:
         verbose_name = _("service report schedule")

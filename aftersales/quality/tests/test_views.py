@@ -444,6 +444,27 @@ def test_a_manager_sets_a_contracts_rule_and_others_cannot(client, world):
     )
 
 
+def test_a_rule_and_the_escalation_list_keep_their_history(client, world):
+    """Who changed a sampling share or a threshold, and who stopped receiving complaints, and when."""
+    from aftersales.quality.models import ManagementContact
+
+    as_user(client, world["manager"])
+    form = {"enabled": "on", "kinds": ["major_fault"], "delay_hours": "4", "sample_percent": "50"}
+    form |= {"low_score_threshold": "2", "methods": ["phone"]}
+    client.post(reverse("quality_rule_default"), form)
+    client.post(reverse("quality_rule_default"), {**form, "sample_percent": "5"})
+    contact = ManagementContact.objects.create(user=world["manager"], position="general_manager")
+    contact.active = False
+    contact.save()
+
+    rule = FollowUpRule.objects.get(contract=None)
+    assert [(row.sample_percent, row.history_user) for row in rule.history.order_by("history_date")] == [
+        (50, world["manager"]),
+        (5, world["manager"]),
+    ]
+    assert [row.active for row in contact.history.order_by("history_date")] == [True, False]
+
+
 # --- the ticket page card -------------------------------------------------------------------------
 
 

@@ -279,3 +279,20 @@ def test_a_version_a_worker_left_pending_is_queued_again(manager, contract, djan
 
     assert len(queued) == 1
     assert generate_service_report.call(report.pk) == "draft"
+
+
+def test_a_schedule_keeps_its_history_with_its_recipients(contract):
+    """Who is sent a customer's reports is master data: a change of it is kept (the admin's history shows it)."""
+    lead = ContactFactory(customer=contract.customer, email="lead@example.cn")
+    schedule = ServiceReportSchedule.objects.create(contract=contract)
+    schedule.recipients.set([lead])
+    schedule.quarterly = True
+    schedule.save()
+
+    rows = list(schedule.history.order_by("history_date"))
+    # Created, its recipients chosen, made quarterly.
+    assert [(row.quarterly, [c.contact_id for c in row.recipients.all()]) for row in rows] == [
+        (False, []),
+        (False, [lead.pk]),
+        (True, [lead.pk]),
+    ]
