@@ -44,7 +44,7 @@ from aftersales.tickets.services import ticket_assign, ticket_create, ticket_tra
 
 class IntakeTickets(dict):
     """The tickets intake opened, by name: psu, camera_closed, camera_again, dome, pool, call_server, call_erp,
-    fax_auto, fax_assigned (the knowledge base and the quality loop build on them)."""
+    fax_auto, fax_assigned, portal_printer (the knowledge base builds on them)."""
 
 
 def _full_name(user: User) -> str:

@@ -151,21 +151,22 @@ def _complaints(users, customers, now):
 
 
 def _chain_original(customer, now) -> Ticket | None:
-    """A ticket of the contract whose rule sends a survey link first, resolved a week or two ago, sampled."""
-    follow_up = (
+    """A ticket of the contract whose rule sends a survey link first, resolved some days ago: one the sample took,
+    else one it left out (a quality controller may follow up any ticket; the sample hangs on ticket ids)."""
+    candidates = (
         FollowUp.objects.filter(
             ticket__customer=customer,
-            status=FollowUpStatus.PENDING,
+            status__in=(FollowUpStatus.PENDING, FollowUpStatus.NOT_SAMPLED),
             method=Method.SURVEY_LINK,
-            ticket__resolved_at__gte=now - dt.timedelta(days=20),
-            ticket__resolved_at__lte=now - dt.timedelta(days=5),
+            ticket__resolved_at__gte=now - dt.timedelta(days=25),
+            ticket__resolved_at__lte=now - dt.timedelta(days=3),
             ticket__assignee__isnull=False,
         )
         .select_related("ticket")
         .order_by("ticket__resolved_at", "pk")
-        .first()
     )
-    return follow_up.ticket if follow_up else None
+    chosen = sorted(candidates, key=lambda follow_up: follow_up.status != FollowUpStatus.PENDING)
+    return chosen[0].ticket if chosen else None
 
 
 def _answer(users, rng: random.Random, now: dt.datetime, *, exclude: Ticket | None) -> None:

@@ -10,6 +10,8 @@ written), dated at their events: delivered, except a night when the customer's r
 
 import datetime as dt
 
+from django.db.models import F, OuterRef, Subquery
+
 from aftersales.accounts.models import User
 from aftersales.demo.clock import SimulatedClock, simulated_time
 from aftersales.dispatch.models import WorkOrderEvent
@@ -65,64 +67,41 @@ def create_subscriptions(*, users: dict[str, User], customers: dict, at: dt.date
 
 def sweep_and_settle(subscriptions: dict, now: dt.datetime) -> int:
     """Make the deliveries of everything that happened since the subscriptions began, then date them at their
-    events and record how they went. Returns how many deliveries were made."""
+    events and record how they went (a few UPDATE statements). Returns how many deliveries were made."""
     made = events_sweep(now=now)
-    deliveries = list(
-        WebhookDelivery.objects.filter(subscription__in=subscriptions.values()).order_by("subscription_id", "pk")
+    deliveries = WebhookDelivery.objects.filter(subscription__in=subscriptions.values())
+    for source, model in ((SourceKind.TICKET, TicketEvent), (SourceKind.WORK_ORDER, WorkOrderEvent)):
+        moment = model.objects.filter(pk=OuterRef("source_event_id")).values("at")[:1]
+        deliveries.filter(source_kind=source).update(created_at=Subquery(moment))
+    failing = _failing(subscriptions["customer"], now)
+    answered = F("created_at") + dt.timedelta(seconds=4)
+    deliveries.exclude(pk__in=failing).update(
+        status=DeliveryStatus.DELIVERED,
+        attempts=1,
+        last_attempt_at=answered,
+        next_attempt_at=answered,
+        delivered_at=answered,
+        last_http_status=200,
+        response_excerpt='{"accepted": true}',
     )
-    moments = {
-        SourceKind.TICKET: dict(
-            TicketEvent.objects.filter(
-                pk__in=[d.source_event_id for d in deliveries if d.source_kind == SourceKind.TICKET]
-            ).values_list("pk", "at")
-        ),
-        SourceKind.WORK_ORDER: dict(
-            WorkOrderEvent.objects.filter(
-                pk__in=[d.source_event_id for d in deliveries if d.source_kind == SourceKind.WORK_ORDER]
-            ).values_list("pk", "at")
-        ),
-    }
-    failing = _failing(subscriptions["customer"], deliveries, moments, now)
-    for delivery in deliveries:
-        at = moments[delivery.source_kind][delivery.source_event_id]
-        delivery.created_at = at
-        delivery.last_attempt_at = at + dt.timedelta(seconds=4)
-        if delivery.pk in failing:
-            delivery.status, delivery.attempts = DeliveryStatus.FAILED, max_attempts()
-            delivery.last_attempt_at = at + dt.timedelta(hours=11)
-            delivery.next_attempt_at = delivery.last_attempt_at
-            delivery.last_http_status, delivery.last_problem = 502, DeliveryProblem.HTTP_STATUS
-            delivery.last_error = "HTTP 502"
-            delivery.response_excerpt = "<html><body><h1>502 Bad Gateway</h1></body></html>"
-        else:
-            delivery.status, delivery.attempts = DeliveryStatus.DELIVERED, 1
-            delivery.next_attempt_at = delivery.delivered_at = delivery.last_attempt_at
-            delivery.last_http_status, delivery.response_excerpt = 200, '{"accepted": true}'
-    WebhookDelivery.objects.bulk_update(
-        deliveries,
-        [
-            "created_at",
-            "status",
-            "attempts",
-            "next_attempt_at",
-            "last_attempt_at",
-            "last_http_status",
-            "last_problem",
-            "last_error",
-            "response_excerpt",
-            "delivered_at",
-        ],
-        batch_size=500,
+    given_up = F("created_at") + dt.timedelta(hours=11)
+    deliveries.filter(pk__in=failing).update(
+        status=DeliveryStatus.FAILED,
+        attempts=max_attempts(),
+        last_attempt_at=given_up,
+        next_attempt_at=given_up,
+        last_http_status=502,
+        last_problem=DeliveryProblem.HTTP_STATUS,
+        last_error="HTTP 502",
+        response_excerpt="<html><body><h1>502 Bad Gateway</h1></body></html>",
     )
     return made
 
 
-def _failing(subscription: WebhookSubscription, deliveries, moments, now) -> set[int]:
-    """The customer's first deliveries of the night three days ago (the receiver was being upgraded)."""
+def _failing(subscription: WebhookSubscription, now: dt.datetime) -> list[int]:
+    """The customer's first deliveries of the night three days ago (its receiver was being upgraded); the last
+    ones when nothing happened since then."""
+    own = WebhookDelivery.objects.filter(subscription=subscription).order_by("created_at", "pk")
     night = now - dt.timedelta(days=3)
-    own = sorted(
-        (moments[d.source_kind][d.source_event_id], d.pk) for d in deliveries if d.subscription_id == subscription.pk
-    )
-    later = [pk for at, pk in own if at >= night]
-    chosen = later[:FAILED_RUN] or [pk for _at, pk in own[-FAILED_RUN:]]
-    return set(chosen)
+    chosen = list(own.filter(created_at__gte=night).values_list("pk", flat=True)[:FAILED_RUN])
+    return chosen or list(own.reverse().values_list("pk", flat=True)[:FAILED_RUN])

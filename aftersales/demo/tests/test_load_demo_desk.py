@@ -172,7 +172,10 @@ def test_the_quality_loop_has_rules_answers_over_months_a_reservice_loop_complai
     assert his.events.filter(kind=EventKind.COMPLAINT_LINKED, data__complaint=waiting.pk).count() == 1
 
     reviewed = QcReview.objects.filter(reviewed_at__isnull=False)
-    assert sorted(reviewed.values_list("score", flat=True)) == sorted(score for *_q, score, _c in desk.QC_REVIEWS)
+    # The first reviews of the sample (breached and low-score tickets always; others by a hash of their id).
+    sampled = QcReview.objects.exclude(ticket__kind=Kind.COMPLAINT).count()
+    expected = sorted(score for *_q, score, _c in desk.QC_REVIEWS[:sampled])
+    assert len(expected) >= 2 and sorted(reviewed.values_list("score", flat=True)) == expected
     assert set(reviewed.values_list("reviewer__username", flat=True)) == {"qc"}
     assert QcReview.objects.filter(reviewed_at__isnull=True).exists()  # the worklist is not empty
     for review in reviewed:
