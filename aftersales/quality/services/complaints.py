@@ -4,6 +4,7 @@ enforces that rule)."""
 
 import datetime as dt
 from collections.abc import Sequence
+from operator import attrgetter
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -151,7 +152,7 @@ def _link(complaint: Complaint, *, actor, tickets, people) -> None:
     already = set(complaint.related_tickets.values_list("pk", flat=True))
     new = [ticket for ticket in tickets if ticket.pk not in already]
     complaint.related_tickets.add(*new)
-    complaint.people_concerned.add(*people)
+    _name_people(complaint, actor=actor, people=people)
     for ticket in new:
         record_event(
             ticket=ticket,
@@ -159,6 +160,25 @@ def _link(complaint: Complaint, *, actor, tickets, people) -> None:
             kind=EventKind.COMPLAINT_LINKED,
             data={"complaint": complaint.pk, "complaint_number": complaint.ticket.number},
         )
+
+
+def _name_people(complaint: Complaint, *, actor, people) -> None:
+    """Add the people concerned; who is held to account is internal, so the customer's timeline does not show it."""
+    named = set(complaint.people_concerned.values_list("pk", flat=True))
+    new = sorted({person.pk: person for person in people if person.pk not in named}.values(), key=attrgetter("pk"))
+    if not new:
+        return
+    complaint.people_concerned.add(*new)
+    record_event(
+        ticket=complaint.ticket,
+        actor=actor,
+        kind=EventKind.UPDATED,
+        data={
+            "people_concerned": [person.pk for person in new],
+            "people_names": [str(person) for person in new],
+            "public": False,
+        },
+    )
 
 
 def complaint_close(

@@ -109,6 +109,21 @@ def test_a_complaint_is_linked_to_the_tickets_and_people_concerned(staff):
     assert another.events.get(kind=EventKind.COMPLAINT_LINKED).data["complaint"] == complaint.pk
 
 
+def test_naming_the_people_concerned_is_on_the_complaints_record_for_staff_only(staff):
+    customer = CustomerFactory()
+    customer_user = UserFactory(role=Role.CUSTOMER, customer=customer)
+    complaint = register(staff, customer)
+
+    complaint_link(actor=staff["quality"], complaint=complaint, people=[staff["engineer"], staff["dispatcher"]])
+    complaint_link(actor=staff["quality"], complaint=complaint, people=[staff["engineer"]])  # no one new
+
+    named = complaint.ticket.events.filter(kind=EventKind.UPDATED)
+    assert [(event.actor, event.data["people_concerned"]) for event in named] == [
+        (staff["quality"], sorted([staff["engineer"].pk, staff["dispatcher"].pk]))
+    ]
+    assert not TicketEvent.objects.visible_to(customer_user).filter(kind=EventKind.UPDATED).exists()
+
+
 def test_linking_refuses_other_customers_tickets_and_non_supervisors(staff):
     complaint = register(staff, CustomerFactory())
     foreign = logged(agent=staff["agent"], customer=CustomerFactory())
