@@ -13,14 +13,17 @@ from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import User, system_user
 from aftersales.accounts.roles import Role
+from aftersales.core.errors import InvalidTransition
 from aftersales.customers.models import Contact
 from aftersales.inbox.mime import ParsedMail, Part, strip_quoted
 from aftersales.inbox.models import InboundMessage
-from aftersales.tickets.choices import EventKind
+from aftersales.tickets.choices import EventKind, Status
 from aftersales.tickets.models import Attachment, Comment, Ticket
 from aftersales.tickets.services.common import record_event
 from aftersales.tickets.services.conversation import ALLOWED_ATTACHMENT_TYPES
 
+# Like comment_add: an archived or cancelled ticket's record is final; mail replying to one opens a new ticket.
+CLOSED_FOR_MAIL = (Status.ARCHIVED, Status.CANCELLED)
 # A loop of automatic mail stops within this many messages from one sender on one ticket (or this many
 # acknowledgements to one address) within the window.
 LOOP_LIMIT = 3
@@ -134,8 +137,11 @@ def add_mail_comment(*, ticket: Ticket, inbound: InboundMessage, text: str, publ
     """The mail's text as a comment (public) or internal note, written by Aftersales and on the timeline.
 
     Not comment_add: that counts a public comment by staff as the response to the customer, and a customer's
-    mail is not one. The ticket is locked like comment_add does, so a concurrent cancellation is seen."""
-    Ticket.objects.select_for_update().filter(pk=ticket.pk).first()
+    mail is not one. Otherwise as comment_add does for a customer's comment: the ticket is locked and a
+    cancelled or archived one refused; its status and SLA clocks stay as they are (a customer's words are
+    neither a response nor a resumption)."""
+    if Ticket.objects.select_for_update().get(pk=ticket.pk).status in CLOSED_FOR_MAIL:
+        raise InvalidTransition(_("This ticket no longer takes comments."))
     body = "\n\n".join(part for part in (sender_line(inbound), text.strip()) if part) or "-"
     comment = Comment.objects.create(ticket=ticket, author=mail_author(), body=body, is_public=public)
     record_event(

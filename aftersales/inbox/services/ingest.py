@@ -15,6 +15,7 @@ failure is recorded as outcome "failed" with the error, for an agent to review.
 import datetime as dt
 import hashlib
 import logging
+from dataclasses import replace
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -27,6 +28,7 @@ from aftersales.inbox.choices import Outcome
 from aftersales.inbox.mime import ParsedMail, body_sha256, message_key, parse_message, reused_id_key
 from aftersales.inbox.models import InboundMessage, Mailbox
 from aftersales.inbox.services.common import (
+    CLOSED_FOR_MAIL,
     LOOP_LIMIT,
     add_mail_comment,
     bare_subject,
@@ -39,12 +41,11 @@ from aftersales.inbox.services.common import (
 )
 from aftersales.inbox.services.outgoing import acknowledgement_queue
 from aftersales.inbox.services.threads import find_thread, thread_of_earlier
-from aftersales.tickets.choices import Channel, Status
+from aftersales.tickets.choices import Channel
 from aftersales.tickets.models import Ticket
 from aftersales.tickets.services import ticket_create
 
 logger = logging.getLogger(__name__)
-CLOSED_FOR_MAIL = (Status.ARCHIVED, Status.CANCELLED)
 AUTOMATIC = (Outcome.AUTO_REPLY, Outcome.BOUNCE, Outcome.LOOP_STOPPED)
 ERROR_LIMIT = 4000
 
@@ -154,7 +155,9 @@ def _route(
         register_faxes(inbound=inbound, mail=mail, mailbox=mailbox)
         return
     thread = find_thread(mail) or thread_of_earlier(earlier)
-    if thread is not None:
+    if thread is not None:  # locked before deciding on its status: a cancellation committed meanwhile is seen
+        locked = Ticket.objects.select_for_update(of=("self",)).select_related("customer").get(pk=thread.ticket.pk)
+        thread = replace(thread, ticket=locked)
         inbound.notes = [*inbound.notes, {"code": "threaded", "by": thread.by, "ticket": thread.ticket.number}]
     if mail.is_bounce or mail.is_auto_reply:
         _automatic(inbound, mail, thread.ticket if thread else None, now)

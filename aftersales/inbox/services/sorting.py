@@ -13,8 +13,14 @@ from aftersales.customers.models import Customer
 from aftersales.inbox.choices import WAITING_OUTCOMES, Outcome
 from aftersales.inbox.mime import parse_message
 from aftersales.inbox.models import InboundMessage
-from aftersales.inbox.services.common import add_mail_comment, mail_body, skipped_note, store_parts
-from aftersales.inbox.services.ingest import CLOSED_FOR_MAIL, ticket_open_from_mail
+from aftersales.inbox.services.common import (
+    CLOSED_FOR_MAIL,
+    add_mail_comment,
+    mail_body,
+    skipped_note,
+    store_parts,
+)
+from aftersales.inbox.services.ingest import ticket_open_from_mail
 from aftersales.tickets.models import Ticket
 
 

@@ -7,17 +7,24 @@ import pytest
 from django.core import mail as django_mail
 from django.utils import timezone
 
+from aftersales.accounts.roles import Role
+from aftersales.accounts.tests.factories import UserFactory
+from aftersales.core.errors import InvalidTransition
 from aftersales.customers.tests.factories import ContactFactory
 from aftersales.inbox.choices import Outcome, OutgoingKind
 from aftersales.inbox.mime import message_key, parse_message, reused_id_key
 from aftersales.inbox.models import InboundMessage, OutgoingMail
-from aftersales.inbox.services import message_ingest, outgoing_sweep
+from aftersales.inbox.services import ingest, message_ingest, outgoing_sweep
+from aftersales.inbox.services.common import add_mail_comment
+from aftersales.inbox.services.threads import Thread
 from aftersales.inbox.tests.conftest import CONTACT_EMAIL
 from aftersales.inbox.tests.mails import build, raw
 from aftersales.notifications.delivery import deliver_due
 from aftersales.notifications.models import Outbox
-from aftersales.tickets.models import Ticket
+from aftersales.tickets.choices import EventKind, Status
+from aftersales.tickets.models import Comment, Ticket, TicketEvent
 from aftersales.tickets.services import comment_add
+from aftersales.tickets.tests.factories import TicketFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -158,3 +165,49 @@ def test_an_id_stored_before_ids_were_cleaned_does_not_stop_the_sweep(mailbox, c
         "<oldx@customer.example.cn>",
         "<oldx@customer.example.cn>",
     )
+
+
+# A ticket cancelled while its mail is being read; a customer's reply while the ticket waits for them --------
+
+
+def test_a_ticket_cancelled_after_threading_read_it_gets_no_comment_a_new_ticket_follows(mailbox, contact, monkeypatch):
+    first = message_ingest(mailbox=mailbox, raw=build(message_id="<first@customer.example.cn>"))
+    stale = Ticket.objects.get(pk=first.ticket.pk)  # read as open, as find_thread did ...
+    Ticket.objects.filter(pk=stale.pk).update(status=Status.CANCELLED)  # ... before a cancellation committed
+    monkeypatch.setattr(ingest, "find_thread", lambda mail: Thread(stale, "headers"))
+
+    reply = message_ingest(mailbox=mailbox, raw=build(in_reply_to="<first@customer.example.cn>", text="还是不行"))
+
+    assert reply.outcome == Outcome.TICKET_CREATED and reply.ticket != stale
+    assert {"code": "follows_closed_ticket", "ticket": stale.number} in reply.notes
+    assert not Comment.objects.filter(ticket=stale).exists()
+
+
+def test_mail_is_not_written_onto_a_cancelled_ticket(mailbox, contact):
+    inbound = message_ingest(mailbox=mailbox, raw=build())
+    Ticket.objects.filter(pk=inbound.ticket.pk).update(status=Status.CANCELLED)
+
+    with pytest.raises(InvalidTransition):
+        add_mail_comment(ticket=inbound.ticket, inbound=inbound, text="x", public=True, at=timezone.now())
+    assert not Comment.objects.exists()
+
+
+def test_a_customers_mail_reply_does_to_a_ticket_pending_them_what_their_portal_comment_does(mailbox, contact):
+    """Neither resumes the ticket nor counts as a response: the assignee resumes it; the clocks stay paused."""
+    by_mail = message_ingest(mailbox=mailbox, raw=build(message_id="<ask@customer.example.cn>")).ticket
+    by_portal = TicketFactory(customer=contact.customer)
+    customer_user = UserFactory(role=Role.CUSTOMER, customer=contact.customer, email=CONTACT_EMAIL)
+    Ticket.objects.filter(pk__in=[by_mail.pk, by_portal.pk]).update(status=Status.PENDING_CUSTOMER)
+    before = {ticket.pk: _clock_state(ticket) for ticket in (by_mail, by_portal)}
+
+    reply = message_ingest(mailbox=mailbox, raw=build(in_reply_to="<ask@customer.example.cn>", text="序列号是 2102"))
+    comment_add(actor=customer_user, ticket=by_portal, body="序列号是 2102", is_public=True)
+
+    assert reply.outcome == Outcome.COMMENT_ADDED and reply.comment.is_public
+    assert {ticket.pk: _clock_state(ticket) for ticket in (by_mail, by_portal)} == before
+    assert [event.data.get("responds") for event in TicketEvent.objects.filter(kind=EventKind.COMMENTED)] == [None] * 2
+
+
+def _clock_state(ticket: Ticket) -> tuple:
+    ticket.refresh_from_db()
+    return ticket.status, ticket.responded_at, ticket.sla_health, ticket.sla_due_at, ticket.next_check_at
