@@ -7,6 +7,8 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
+    F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -14,7 +16,9 @@ from django.db.models import (
     QuerySet,
     Value,
     When,
+    Window,
 )
+from django.db.models.functions import RowNumber
 
 from aftersales.assets.models import Product
 from aftersales.knowledge.choices import ACTIVE_PROBLEM_STATUSES
@@ -179,24 +183,32 @@ def problem_detail(*, user, pk: int) -> Problem:
     )
 
 
-def ticket_problems(*, user, ticket: Ticket) -> list[ProblemIncident]:
-    """The problems a ticket is linked to, for staff; nothing for anyone else."""
-    return list(
-        ProblemIncident.objects.filter(ticket=ticket, problem__in=Problem.objects.visible_to(user))
-        .select_related("problem")
-        .order_by("-linked_at", "-id")
-    )
-
-
-def problem_choices_for(*, user, ticket: Ticket, limit: int = 20) -> list[Problem]:
-    """Active problems to offer on a ticket: those about its products first, newest first."""
-    product_ids = Product.objects.filter(assets__tickets=ticket).values("pk")
-    about = Exists(Problem.products.through.objects.filter(problem_id=OuterRef("pk"), product_id__in=product_ids))
-    return list(
+def ticket_problems_and_choices(*, user, ticket: Ticket, choices: int = 0) -> tuple[list[Problem], list[Problem]]:
+    """The problems a ticket is linked to, newest link first, and up to `choices` active problems to offer for
+    linking it (those about its products first, then the newest), in one query: the linked problems rank first,
+    and the rest are cut `choices` after them. Only what `user` may see; the ticket's assets are read as the
+    ticket page prefetched them."""
+    problems = (
         Problem.objects.visible_to(user)
-        .filter(status__in=ACTIVE_PROBLEM_STATUSES)
-        .exclude(links__ticket=ticket)
-        .annotate(about=Case(When(about, then=Value(1)), default=Value(0), output_field=IntegerField()))
-        .only("id", "title")
-        .order_by("-about", "-updated_at", "-id")[:limit]
+        .annotate(link=FilteredRelation("links", condition=Q(links__ticket=ticket)), link_id=F("link__id"))
+        .only("id", "title", "status")
     )
+    linked = Q(link__isnull=False)
+    newest_link_first = [F("link__linked_at").desc(nulls_last=True), F("link__id").desc(nulls_last=True)]
+    if not choices:
+        return list(problems.filter(linked).order_by(*newest_link_first)), []
+    product_ids = sorted({asset.product_id for asset in ticket.assets.all()})
+    about = Exists(Problem.products.through.objects.filter(problem_id=OuterRef("pk"), product_id__in=product_ids))
+    ranked = (
+        problems.filter(linked | Q(status__in=ACTIVE_PROBLEM_STATUSES))
+        .annotate(
+            place=Window(
+                RowNumber(), order_by=[*newest_link_first, about.desc(), F("updated_at").desc(), F("id").desc()]
+            ),
+            linked_count=Window(Count("link__id")),
+        )
+        .filter(place__lte=F("linked_count") + choices)
+        .order_by("place")
+    )
+    rows = list(ranked)
+    return [row for row in rows if row.link_id is not None], [row for row in rows if row.link_id is None]
