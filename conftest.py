@@ -1,4 +1,10 @@
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+# Property tests check answers, not speed: on a loaded CI machine generation and examples may be slow.
+hypothesis_settings.register_profile("aftersales", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("aftersales")
 
 
 @pytest.fixture(autouse=True)
