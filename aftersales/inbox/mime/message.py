@@ -159,7 +159,19 @@ def _address(value: str) -> tuple[str, str]:
 
 
 def parse_message(raw: bytes) -> ParsedMail:
-    message = email.message_from_bytes(raw, policy=email.policy.compat32)
+    try:
+        return _read(email.message_from_bytes(raw, policy=email.policy.compat32))
+    except RecursionError:
+        # Parts nested deeper than Python's parser follows (only a hostile mail does it): its headers, and
+        # everything after them as plain text, so that the mail can still be read and sorted.
+        message = BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
+        del message["Content-Type"], message["Content-Transfer-Encoding"]
+        mail = _read(message)
+        mail.note("mime_too_deep")
+        return mail
+
+
+def _read(message: Message) -> ParsedMail:
     mail = ParsedMail()
     mail.message_id = first_message_id(_header(message, "Message-ID"))
     mail.in_reply_to = message_ids(_header(message, "In-Reply-To"))

@@ -67,6 +67,9 @@ def note_text(note: dict) -> str:
         "no_contact_phone": _("No phone number is known for the sender or the customer."),
         "acknowledgement_not_sent": _("No acknowledgement was sent: this address had three within the hour."),
         "undecodable_part": _("A part had a broken transfer encoding and was kept as it came."),
+        "mime_too_deep": _(
+            "Its parts are nested too deep to take apart; everything after the headers is shown as text."
+        ),
         "message_id_reused": _("An earlier, different mail carried the same Message-ID; this one is kept too."),
         "no_fax_document": _("The fax gateway's mail holds no PDF or TIFF scan."),
     }

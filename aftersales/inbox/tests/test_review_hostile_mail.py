@@ -211,3 +211,22 @@ def test_a_customers_mail_reply_does_to_a_ticket_pending_them_what_their_portal_
 def _clock_state(ticket: Ticket) -> tuple:
     ticket.refresh_from_db()
     return ticket.status, ticket.responded_at, ticket.sla_health, ticket.sla_due_at, ticket.next_check_at
+
+
+# Parts nested deeper than Python's parser follows -------------------------------------------------
+
+
+def nested(depth: int) -> bytes:
+    message = f"From: 张伟 <{CONTACT_EMAIL}>\r\nSubject: deep\r\nMessage-ID: <deep@customer.example.cn>\r\n".encode()
+    for level in range(depth):
+        message += b'Content-Type: multipart/mixed; boundary="b%d"\r\n\r\n--b%d\r\n' % (level, level)
+    return message + b"Content-Type: text/plain; charset=utf-8\r\n\r\n" + "机房空调故障".encode() + b"\r\n"
+
+
+def test_a_mail_nested_deeper_than_the_parser_follows_is_read_as_text_and_opens_its_ticket(mailbox, contact):
+    inbound = message_ingest(mailbox=mailbox, raw=nested(3000))
+
+    assert inbound.outcome == Outcome.TICKET_CREATED, inbound.error
+    assert {"code": "mime_too_deep"} in inbound.notes
+    assert inbound.body_text.endswith("机房空调故障") and inbound.subject == "deep"
+    assert inbound.ticket.description.endswith("机房空调故障")
