@@ -8,7 +8,7 @@ from aftersales.core.forms import StyledForm, as_id
 from aftersales.core.time import local_date
 from aftersales.customers.models import Customer
 from aftersales.reports.choices import REPORT_PERIOD_CHOICES, PeriodKind, ReportStatus
-from aftersales.reports.periods import FIRST_DAY, last_day_in_reach, out_of_reach_message, period_containing
+from aftersales.reports.periods import FIRST_DAY, Period, last_day_in_reach, out_of_reach_message
 from aftersales.tickets.views.sla_report import last_full_month
 
 
@@ -41,7 +41,7 @@ class RequestForm(StyledForm):
 
     @property
     def period(self):
-        return period_containing(self.cleaned_data["period_kind"], self.cleaned_data["day"])
+        return Period.containing(self.cleaned_data["period_kind"], self.cleaned_data["day"])
 
 
 class RecommendationsForm(StyledForm):

@@ -121,11 +121,6 @@ def _months_after(first: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def period_containing(kind: str, day: dt.date) -> Period:
-    """The period of `kind` that `day` falls in."""
-    return Period.containing(kind, day)
-
-
 def period_starting(kind: str, start: dt.date) -> Period:
     """The period that begins on `start`; ValueError when no period of that kind begins that day."""
     period = Period.containing(kind, start)
