@@ -113,6 +113,7 @@ def user_messages(
     ]
 
 
+ID_HEADERS = frozenset({"message-id", "in-reply-to", "references"})
 # What str.splitlines() breaks a line at, and NUL.
 LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x00")
 
@@ -131,6 +132,9 @@ def _problems(message: Message):
         # break str.splitlines() knows (U+2028, \x85, ...) only when sending, and then every retry fails.
         if not isinstance(value, str) or not name.isascii() or any(char in LINE_BREAKS for char in name + value):
             yield "headers", f"The header {name[:40]!r} of {message.key!r} must be one line of text."
+        elif name.lower() in ID_HEADERS and not value.isascii():
+            # Never encoded (clients would no longer find the ids): a non-ASCII one could not be sent at all.
+            yield "headers", f"The header {name!r} of {message.key!r} must hold ASCII message ids."
 
 
 def _quiet_hours(user_ids: set[int]) -> dict[int, tuple[dt.time, dt.time]]:

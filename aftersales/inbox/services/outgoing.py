@@ -107,10 +107,8 @@ def ticket_mail_queue(
         "Reply-To": mailbox.address,
         "Message-ID": f"<{message_id}>",
     }
-    # Cleaned again: a row stored before ids were cleaned of U+2028 must not make enqueue refuse (and so stop
-    # the sweep at this event for ever).
-    in_reply_to = clean_message_id(source.message_id)
-    references = [clean_message_id(reference) for reference in [*source.references.split(), in_reply_to]]
+    in_reply_to = threadable_id(source.message_id)
+    references = [threadable_id(reference) for reference in [*source.references.split(), in_reply_to]]
     references = list(dict.fromkeys(reference for reference in references if reference))[-REFERENCES_KEPT:]
     if in_reply_to:
         headers["In-Reply-To"] = f"<{in_reply_to}>"
@@ -157,6 +155,14 @@ def ticket_mail_queue(
         data={"mail": kind, "to": recipient, "message_id": message_id, "outgoing": outgoing.pk},
     )
     return Queued(outgoing, key)
+
+
+def threadable_id(message_id: str) -> str:
+    """An id as it may be written back into In-Reply-To and References, else "": cleaned of line breaks (a row
+    stored before ids were cleaned must not make enqueue refuse, and so stop the sweep at its event for ever),
+    and ASCII (headers of ids are never encoded: an id naming a PC called 张三的电脑 could not be sent at all)."""
+    cleaned = clean_message_id(message_id)
+    return cleaned if cleaned.isascii() else ""
 
 
 def acknowledgement_queue(*, ticket: Ticket, now: dt.datetime) -> Queued | None:

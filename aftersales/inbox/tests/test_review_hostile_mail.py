@@ -230,3 +230,24 @@ def test_a_mail_nested_deeper_than_the_parser_follows_is_read_as_text_and_opens_
     assert {"code": "mime_too_deep"} in inbound.notes
     assert inbound.body_text.endswith("机房空调故障") and inbound.subject == "deep"
     assert inbound.ticket.description.endswith("机房空调故障")
+
+
+def test_an_id_naming_a_pc_in_chinese_is_left_out_of_our_threading_headers_and_the_reply_can_be_sent(
+    mailbox, contact, agent
+):
+    message = raw(
+        f"From: 张伟 <{CONTACT_EMAIL}>\nSubject: =?utf-8?B?5pyN5Yqh5Zmo?=\nMessage-ID: <0001@张三的电脑>\n"
+        "References: <older@customer.example.cn>\nContent-Type: text/plain; charset=utf-8\n",
+        "服务器宕机".encode(),
+    )
+    inbound = message_ingest(mailbox=mailbox, raw=message)
+    assert inbound.message_id == "0001@张三的电脑"
+    comment_add(actor=agent, ticket=inbound.ticket, body="已远程处理。", is_public=True)
+    outgoing_sweep(now=timezone.now() + dt.timedelta(minutes=10))
+
+    deliver_due(now=timezone.now() + dt.timedelta(minutes=11))
+
+    assert sorted(Outbox.objects.values_list("status", flat=True)) == ["sent", "sent"]
+    for sent in django_mail.outbox:
+        wire = sent.message().as_bytes()  # what an SMTP server receives: ASCII headers
+        assert b"In-Reply-To" not in wire and b"References: <older@customer.example.cn>\n" in wire

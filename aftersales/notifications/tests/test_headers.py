@@ -90,6 +90,8 @@ def test_long_message_ids_are_folded_between_ids_never_encoded(smtp_server):
         {"In-Reply-To": "<a\x85b@c>"},
         {"X-Tag": "one\x0btwo"},
         {"Message-ID": "<a@b>\x00"},
+        {"In-Reply-To": "<0001@张三的电脑>"},
+        {"references": "<a@b> <b@\ufffd>"},
     ],
 )
 def test_headers_that_would_add_lines_are_refused_and_nothing_is_queued(headers):
