@@ -303,7 +303,7 @@ class IntakeDay:
         agent = self.users[desk.EXTENSIONS[spec.extension]]
         if spec.handling == "ringing":
             return
-        self._later(3)
+        self._later(2)
         if spec.handling == "dismiss":
             call_dismiss(actor=agent, call=call)
         elif spec.handling == "log":
@@ -335,9 +335,9 @@ class IntakeDay:
         )
         if fields["assign"]:
             engineer, team = fields["assign"]
-            self._later(12)
+            self._later(1)
             self._assign(name, engineer, team)
-            self._later(20)
+            self._later(1.5)  # a gold contract's five minutes to respond
             self._work(name, engineer, "accept")
 
     # Faxes --------------------------------------------------------------------------------------------------------
