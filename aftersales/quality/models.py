@@ -184,10 +184,6 @@ class FollowUp(models.Model):
     def scores(self) -> list[int]:
         return [value for value in (getattr(self, name) for name in SCORE_FIELDS) if value is not None]
 
-    @property
-    def is_open(self) -> bool:
-        return self.status != FollowUpStatus.DONE
-
 
 class SurveyLink(models.Model):
     """A one-time survey link sent to the ticket's contact; only its token's hash is stored."""
