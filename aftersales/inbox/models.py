@@ -20,6 +20,12 @@ from aftersales.tickets.choices import Kind
 from aftersales.tickets.models import Comment, Ticket
 
 
+def may_log_mail(user) -> bool:
+    """Active staff who may log requests: who may check a mailbox (tickets are logged in their name) and sort
+    its mail into tickets."""
+    return user.is_active and not user.is_customer_user and user.has_perm(roles.LOG)
+
+
 class StaffOnlyQuerySet(models.QuerySet):
     """Mail is the service desk's working material: staff who see internal notes see it, nobody else."""
 
@@ -107,10 +113,8 @@ class Mailbox(TimeStampedModel):
                 ssl.create_default_context(cadata=self.ca_certificate.strip())
             except (ssl.SSLError, ValueError):
                 errors["ca_certificate"] = _("This is not a PEM certificate.")
-        if self.owner_id is not None:
-            owner = self.owner
-            if not (owner.is_active and not owner.is_customer_user and owner.has_perm(roles.LOG)):
-                errors["owner"] = _("Choose an active member of staff who may log requests.")
+        if self.owner_id is not None and not may_log_mail(self.owner):
+            errors["owner"] = _("Choose an active member of staff who may log requests.")
         if errors:
             raise ValidationError(errors)
 

@@ -5,12 +5,13 @@ import logging
 import time
 from dataclasses import dataclass
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from aftersales.accounts import roles
 from aftersales.core.crypto import DecryptionError
 from aftersales.inbox.imap import ImapSession, MailboxUnavailable
-from aftersales.inbox.models import Mailbox
+from aftersales.inbox.models import Mailbox, may_log_mail
 from aftersales.inbox.services.ingest import message_ingest
 
 logger = logging.getLogger(__name__)
@@ -27,10 +28,18 @@ class PollResult:
 
 
 def owner_problem(mailbox: Mailbox) -> str:
-    owner = mailbox.owner
-    if owner.is_active and not owner.is_customer_user and owner.has_perm(roles.LOG):
+    if may_log_mail(mailbox.owner):
         return ""
-    return f"{owner} may no longer log requests: name another person to check {mailbox.address}."
+    with translation.override(settings.LANGUAGE_CODE):  # stored and shown on the mailbox: the installation's
+        return _("%(owner)s may no longer log requests: name another person to check %(address)s.") % {
+            "owner": mailbox.owner,
+            "address": mailbox.address,
+        }
+
+
+def recording_failed(error: Exception) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Recording a message failed; it stays on the server: %(error)s") % {"error": error}
 
 
 def mailbox_poll(*, mailbox: Mailbox, limit: int = BATCH, now: dt.datetime | None = None) -> PollResult:
@@ -52,7 +61,7 @@ def mailbox_poll(*, mailbox: Mailbox, limit: int = BATCH, now: dt.datetime | Non
                         )
                     except Exception as error:  # storage or database down: the message stays on the server
                         logger.exception("Recording message %s of %s failed", uid, mailbox.address)
-                        result.error = f"Recording a message failed, it stays on the server: {error}"[:2000]
+                        result.error = recording_failed(error)[:2000]
                         break
                     if inbound is None:
                         result.already_recorded += 1

@@ -12,7 +12,7 @@ from aftersales.core.errors import InvalidTransition, NotFound, PermissionDenied
 from aftersales.customers.models import Customer
 from aftersales.inbox.choices import WAITING_OUTCOMES, Outcome
 from aftersales.inbox.mime import parse_message
-from aftersales.inbox.models import InboundMessage
+from aftersales.inbox.models import InboundMessage, may_log_mail
 from aftersales.inbox.services.common import (
     CLOSED_FOR_MAIL,
     add_mail_comment,
@@ -25,7 +25,7 @@ from aftersales.tickets.models import Ticket
 
 
 def may_sort(user) -> bool:
-    return user.is_active and not user.is_customer_user and user.has_perm(roles.LOG)
+    return may_log_mail(user)
 
 
 def _locked_waiting(*, actor, inbound: InboundMessage) -> InboundMessage:

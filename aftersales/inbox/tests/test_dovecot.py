@@ -124,7 +124,8 @@ def test_a_refused_login_is_recorded_on_the_mailbox(dovecot, imap_mailbox):
 
 
 @pytest.mark.django_db
-def test_a_mailbox_whose_owner_may_no_longer_log_is_not_read(dovecot, imap_mailbox):
+def test_a_mailbox_whose_owner_may_no_longer_log_is_not_read(dovecot, imap_mailbox, settings):
+    settings.LANGUAGE_CODE = "en"  # the error is stored in the installation's language
     dovecot.append(IMAP_USER, [build()])
     imap_mailbox.owner.is_active = False
     imap_mailbox.owner.save()
