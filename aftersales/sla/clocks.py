@@ -52,6 +52,7 @@ ORDER = [
     Happens.REOPENED,
     Happens.ENDED,
 ]
+RANK = {what: rank for rank, what in enumerate(ORDER)}
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,11 @@ class Target:
     calendar: Calendar
     pausing_statuses: frozenset[str] = frozenset()
     percents: tuple[int, ...] = (100,)
+    # The business time used at each percent, worked out once for every replay of this target.
+    thresholds: dict[int, dt.timedelta] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "thresholds", {percent: self.duration * percent / 100 for percent in self.percents})
 
 
 @dataclass(frozen=True)
@@ -133,13 +139,16 @@ class _Run:
     timeline: list[Moment] = field(default_factory=list)
 
     def advance(self, until: dt.datetime) -> None:
-        """Count the running segment up to `until`, noting each level it crosses."""
+        """Count the running segment up to `until`, noting each level it crosses.
+
+        Called only before the clock pauses or stops, and at `now`: business time over a segment is the sum over
+        any split of it, and a level is crossed at the same instant whether counted from the segment's start or
+        from a later point before it, so skipping the happenings that change nothing gives the same replay."""
         if self.state != ClockStatus.RUNNING or until <= self.since:
             return
         calendar = self.target.calendar
         gained = business_time_between(calendar, self.since, until)
-        for percent in self.target.percents:
-            threshold = self.target.duration * percent / 100
+        for percent, threshold in self.target.thresholds.items():
             if percent not in self.crossed and self.used < threshold <= self.used + gained:
                 at = add_business_time(calendar, self.since, threshold - self.used)
                 self.crossed[percent] = at
@@ -155,6 +164,7 @@ class _Run:
     def enter(self, at: dt.datetime, status: str) -> None:
         pauses = status in self.target.pausing_statuses
         if self.state == ClockStatus.RUNNING and pauses:
+            self.advance(at)
             self.state = ClockStatus.PAUSED
             self.timeline.append(Moment(at, "paused", status=status))
         elif self.state == ClockStatus.PAUSED and not pauses:
@@ -164,6 +174,7 @@ class _Run:
     def stop(self, at: dt.datetime, *, met: bool) -> None:
         if self.state not in (ClockStatus.RUNNING, ClockStatus.PAUSED):
             return
+        self.advance(at)
         self.state, self.stopped_at, self.met = ClockStatus.STOPPED, at, met
         self.timeline.append(Moment(at, "met" if met else "stopped"))
 
@@ -179,13 +190,12 @@ def compute_clocks(happenings: Sequence[Happening], targets: Sequence[Target], n
     """Replay the happenings up to `now` for every target; happenings after `now` are ignored."""
     runs = [_Run(target) for target in targets]
     status = ""
-    for happening in sorted(happenings, key=lambda happening: (happening.at, ORDER.index(happening.what))):
+    for happening in sorted(happenings, key=lambda happening: (happening.at, RANK[happening.what])):
         if happening.at > now:
             break
         if happening.what == Happens.STATUS:
             status = happening.status
         for run in runs:
-            run.advance(happening.at)
             _apply(run, happening, status)
     for run in runs:
         run.advance(now)
@@ -233,7 +243,7 @@ def _level(run: _Run, percent: int, now: dt.datetime) -> Level:
         return Level(percent, run.crossed[percent], crossed=True)
     if run.state != ClockStatus.RUNNING:
         return Level(percent, None, crossed=False)
-    threshold = run.target.duration * percent / 100
+    threshold = run.target.thresholds[percent]
     return Level(percent, add_business_time(run.target.calendar, now, threshold - run.used), crossed=False)
 
 
