@@ -102,9 +102,11 @@ class PolicyBook:
         return cls.load(holidays_from=local_date(ticket.received_at) - dt.timedelta(days=1))
 
     def policy_id_for(self, ticket: Ticket) -> int | None:
-        """A complaint runs on the complaints policy when there is one; others on their level's, else the default."""
-        if ticket.kind == Kind.COMPLAINT and self.complaint_policy_id is not None:
-            return self.complaint_policy_id
+        """A complaint runs on the complaints policy at the priorities it has targets for; other tickets (and a
+        complaint at a priority that policy leaves out, rather than none) on their level's policy, else the default."""
+        complaints = self.complaint_policy_id
+        if ticket.kind == Kind.COMPLAINT and complaints is not None and (complaints, ticket.priority) in self.targets:
+            return complaints
         return self.policy_by_level.get(ticket.service_level_id, self.default_policy_id)
 
     def targets_for(self, ticket: Ticket) -> list[SlaTarget]:

@@ -23,6 +23,7 @@ from aftersales.sla.models import SlaPolicy, SlaTarget
 from aftersales.tickets.choices import Channel, EventKind, Kind, Status
 from aftersales.tickets.models import Ticket, TicketEvent
 from aftersales.tickets.services import ticket_transition, ticket_update
+from aftersales.tickets.sla import PolicyBook
 
 pytestmark = pytest.mark.django_db
 
@@ -291,3 +292,25 @@ def test_another_kind_may_become_a_complaint(staff):
     fault = logged(agent=staff["agent"], customer=CustomerFactory())
     fault = ticket_update(actor=staff["agent"], ticket=fault, version=fault.version, kind=Kind.COMPLAINT)
     assert fault.kind == Kind.COMPLAINT
+
+
+def test_a_complaint_at_a_priority_the_complaints_policy_leaves_out_keeps_its_levels_targets(staff):
+    """A complaints policy written for the urgent priorities only left a complaint of another priority without
+    any clock: no promise at all, and nothing in the SLA reports."""
+    default = SlaPolicy.objects.get(is_default=True)
+    policy = SlaPolicy.objects.create(
+        name="投诉", calendar=default.calendar, ladder=default.ladder, for_complaints=True
+    )
+    SlaTarget.objects.create(policy=policy, priority=1, clock=Clock.RESPONSE, minutes=7)
+
+    complaint = register(staff, CustomerFactory())
+    ticket = complaint.ticket
+    Ticket.objects.filter(pk=ticket.pk).update(priority=1)
+    ticket.refresh_from_db()
+    urgent = PolicyBook.load().targets_for(ticket)
+    Ticket.objects.filter(pk=ticket.pk).update(priority=4)
+    ticket.refresh_from_db()
+    lowest = PolicyBook.load().targets_for(ticket)
+
+    assert [(target.policy_id, target.clock, target.minutes) for target in urgent] == [(policy.pk, Clock.RESPONSE, 7)]
+    assert lowest and {target.policy_id for target in lowest} == {default.pk}
