@@ -331,6 +331,14 @@ def follow_up_assign(*, actor, follow_up: FollowUp, assignee) -> FollowUp:
         raise ValidationFailed(detail={"assigned_to": [_("Choose someone who makes follow-up calls.")]})
     with transaction.atomic():
         follow_up = locked_open(follow_up)
+        if follow_up.assigned_to_id == (assignee.pk if assignee else None):
+            return follow_up
         follow_up.assigned_to = assignee
         follow_up.save(update_fields=["assigned_to"])
+        record_event(
+            ticket=follow_up.ticket,
+            actor=actor,
+            kind=EventKind.UPDATED,
+            data={"follow_up": follow_up.pk, "follow_up_assigned_to": follow_up.assigned_to_id, "public": False},
+        )
     return follow_up

@@ -112,6 +112,22 @@ def test_quality_records_a_call_on_the_sheet(client, world):
     assert "Was the problem solved?" in page.content.decode()
 
 
+def test_taking_a_follow_up_is_on_the_tickets_timeline_for_staff(client, world):
+    follow_up = world["own_follow_up"]
+    as_user(client, world["quality"])
+
+    client.post(reverse("quality_follow_up_take", args=[follow_up.pk]))
+    client.post(reverse("quality_follow_up_take", args=[follow_up.pk]))  # already theirs: nothing new
+
+    follow_up.refresh_from_db()
+    assert follow_up.assigned_to == world["quality"]
+    taken = TicketEvent.objects.filter(ticket=world["own"], kind=EventKind.UPDATED)
+    assert [(event.actor, event.data) for event in taken] == [
+        (world["quality"], {"follow_up": follow_up.pk, "follow_up_assigned_to": world["quality"].pk, "public": False})
+    ]
+    assert not TicketEvent.objects.visible_to(world["customer_user"]).filter(kind=EventKind.UPDATED).exists()
+
+
 def test_a_call_without_scores_shows_the_errors_and_saves_nothing(client, world):
     follow_up = world["own_follow_up"]
     as_user(client, world["quality"])
