@@ -279,8 +279,10 @@ def test_two_pollers_at_once_make_one_ticket(dovecot, imap_mailbox, contact, mon
 
 
 @pytest.mark.django_db
-def test_when_recording_fails_the_message_stays_on_the_server(dovecot, imap_mailbox, contact, monkeypatch):
+def test_when_recording_fails_the_message_stays_on_the_server(dovecot, imap_mailbox, contact, monkeypatch, settings):
     from aftersales.inbox.services import polling
+
+    settings.LANGUAGE_CODE = "en"  # the error is stored in the installation's language
 
     def disk_full(**kwargs):
         raise OSError(28, "No space left on device")
