@@ -344,6 +344,13 @@ def _outages(book: Workbook, shown: dict) -> None:
 def statistics_workbook(stats: MonthlyStatistics, *, user) -> bytes:
     """Every breakdown of the month on its own sheet, and every unfinished ticket (not only the first page)."""
     book = Workbook()
+    _breakdown_sheets(book, stats)
+    _unfinished_sheet(book, stats, user)
+    _common_problems_sheet(book, stats)
+    return book.close()
+
+
+def _breakdown_sheets(book: Workbook, stats: MonthlyStatistics) -> None:
     breakdowns = [
         (_("By kind"), _("Kind"), stats.by_kind),
         (_("By priority"), _("Priority"), stats.by_priority),
@@ -358,22 +365,23 @@ def statistics_workbook(stats: MonthlyStatistics, *, user) -> bytes:
         sheet = book.sheet(name, [column, _("Tickets"), _("Share (%)")], [40, 10, 10])
         for share in shares:
             sheet.write([share.label, share.count, share.percent])
+
+
+def _unfinished_sheet(book: Workbook, stats: MonthlyStatistics, user) -> None:
+    """Every ticket still open at the month's end, oldest first, with its age then."""
     until = period_bounds(stats.period.start, stats.period.end)[1]
     at = min(stats.computed_at, until)
-    sheet = book.sheet(
-        _("Unfinished"),
-        [
-            _("Ticket"),
-            _("Customer"),
-            _("Title"),
-            _("Priority"),
-            _("Status"),
-            _("Received"),
-            _("Age (days)"),
-            _("Owner"),
-        ],
-        [18, 24, 36, 12, 14, 17, 10, 12],
-    )
+    header = [
+        _("Ticket"),
+        _("Customer"),
+        _("Title"),
+        _("Priority"),
+        _("Status"),
+        _("Received"),
+        _("Age (days)"),
+        _("Owner"),
+    ]
+    sheet = book.sheet(_("Unfinished"), header, [18, 24, 36, 12, 14, 17, 10, 12])
     unfinished = (
         unfinished_tickets(user, until)
         .select_related("customer", "assignee")
@@ -394,6 +402,9 @@ def statistics_workbook(stats: MonthlyStatistics, *, user) -> bytes:
                 row.owner,
             ]
         )
+
+
+def _common_problems_sheet(book: Workbook, stats: MonthlyStatistics) -> None:
     sheet = book.sheet(
         _("Common problems"),
         [_("What"), pgettext("name of a thing", "Name"), _("Where"), _("Tickets")],
@@ -411,4 +422,3 @@ def statistics_workbook(stats: MonthlyStatistics, *, user) -> bytes:
         sheet.write(
             [_("Known problem"), f"{problem.reference} {problem.title}", problem.status_label, problem.incidents]
         )
-    return book.close()
