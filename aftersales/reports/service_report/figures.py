@@ -397,10 +397,11 @@ def _complaints(reader, contract: Contract, since: dt.datetime, until: dt.dateti
             "received_at": iso(ticket.received_at),
             "status": ticket.status,
             "resolved_at": iso(ticket.resolved_at),
+            "root_cause": ticket.root_cause,
             "corrective_action": ticket.corrective_action,
         }
         for ticket in complaints.only(
-            "number", "title", "received_at", "status", "resolved_at", "corrective_action", "customer_id"
+            "number", "title", "received_at", "status", "resolved_at", "root_cause", "corrective_action", "customer_id"
         )
     ]
     return {"count": len(rows), "closed": sum(row["resolved_at"] is not None for row in rows), "rows": rows}

@@ -310,6 +310,7 @@ def work_and_voice():
         title="工程师未按约定时间到场",
         status="closed",
         resolved_at=beijing(10, 4, 9),
+        root_cause="派单未计算路程时间。",
         corrective_action="调整派单规则，提前确认到场时间。",
     )
     TicketFactory(
@@ -344,9 +345,10 @@ def test_work_done_satisfaction_and_complaints_are_counted_for_the_contract_and_
     }
     complaints = figures["complaints"]
     assert (complaints["count"], complaints["closed"]) == (2, 1)
-    assert [(row["title"], row["corrective_action"]) for row in complaints["rows"]] == [
-        ("工程师未按约定时间到场", "调整派单规则，提前确认到场时间。"),
-        ("热线无人接听", ""),
+    # The drafted recommendations say each complaint's cause and corrective action are listed: both are.
+    assert [(row["title"], row["root_cause"], row["corrective_action"]) for row in complaints["rows"]] == [
+        ("工程师未按约定时间到场", "派单未计算路程时间。", "调整派单规则，提前确认到场时间。"),
+        ("热线无人接听", "", ""),
     ]
 
 
